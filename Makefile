@@ -1,0 +1,46 @@
+# tradewatch: `make build` then `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: build install test lint format lock bench bench-quick clean
+
+build: install
+	$(BIN)/tradewatch build
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "tradewatch needs Python 3.11+"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	if $(BIN)/python -m pip install --quiet uv; then \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock && \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
+	else \
+		$(BIN)/python -m pip install --quiet -r requirements.lock && \
+		$(BIN)/python -m pip install --quiet --no-deps -e . ; \
+	fi
+	touch $@
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check ingest tests bench
+	$(BIN)/ruff format --check ingest tests bench
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
+
+format: install
+	$(BIN)/ruff format ingest tests bench
+	$(BIN)/ruff check --fix ingest tests bench
+
+# regenerate the pinned lock file after changing pyproject.toml
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--quiet -o requirements.lock
+
+clean:
+	rm -rf warehouse data/landing dbt_project/target dbt_project/logs

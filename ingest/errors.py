@@ -1,0 +1,43 @@
+"""tradewatch's own errors. Only the CLI turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class TradewatchError(Exception):
+    """Base class; `exit_code` is the documented code for scheduled runs."""
+
+    exit_code = 1
+
+
+class ParseError(TradewatchError):
+    """A payload does not have the published layout: names the file, sheet, row or field."""
+
+
+class SchemaDrift(ParseError):
+    """A parsed frame's columns or types differ from the declared raw-table schema."""
+
+
+class DataQualityError(TradewatchError):
+    """A frame failed its Great Expectations suite; nothing was published."""
+
+    def __init__(self, raw_table: str, failures: list[str]) -> None:
+        self.raw_table = raw_table
+        self.failures = failures
+        shown = "; ".join(failures[:5]) + (" …" if len(failures) > 5 else "")
+        super().__init__(f"{raw_table}: {len(failures)} expectation(s) failed: {shown}")
+
+
+class SourceUnavailable(TradewatchError):
+    """A source could not be reached or kept failing after every retry."""
+
+    exit_code = 2
+
+
+class AuthenticationError(SourceUnavailable):
+    """An API rejected or did not receive its key."""
+
+
+class LockHeld(TradewatchError):
+    """Another run holds the warehouse lock."""
+
+    exit_code = 3

@@ -1,0 +1,188 @@
+"""The one HTTP client every source uses: timeouts, a User-Agent, retries, redaction.
+
+httpx's own `retries=` only covers failed connections, so status-based retries live here.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from ingest import __version__
+from ingest.errors import SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"tradewatch/{__version__} (+https://github.com/tradewatch/tradewatch)"
+SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "token", "subscription-key"})
+SECRET_HEADERS = frozenset({"authorization", "ocp-apim-subscription-key", "x-api-key"})
+RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+DEFAULT_MAX_BYTES = 2 * 1024**3  # a response larger than this is refused, never buffered
+
+ProgressCallback = Callable[[int, int | None], None]
+# the CLI sets this to draw a download bar; library code never prints
+download_progress: ContextVar[Callable[[str], ProgressCallback] | None] = ContextVar(
+    "download_progress", default=None
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_wait_s: float = 1.0
+    max_wait_s: float = 60.0
+
+    def wait_s(self, attempt: int, response: httpx.Response | None = None) -> float:
+        """Retry-After (seconds or an HTTP date) wins; otherwise 1, 2, 4 … s, capped."""
+        asked = _retry_after_s(response) if response is not None else None
+        if asked is not None:
+            if asked > self.max_wait_s:
+                raise SourceUnavailable(
+                    f"server asked to retry after {asked:.0f} s, more than the "
+                    f"{self.max_wait_s:.0f} s tradewatch waits; try again later"
+                )
+            return asked
+        return min(self.base_wait_s * 2 ** (attempt - 1), self.max_wait_s)
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+def make_client(
+    *, timeout_s: float = 60.0, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+def get(
+    client: httpx.Client,
+    url: str,
+    *,
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    sleep: Callable[[float], None] = time.sleep,
+    progress: ProgressCallback | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> httpx.Response:
+    """GET with retries on 429, 5xx, timeouts and dropped connections; body fully read."""
+    request = client.build_request("GET", url, params=params, headers=headers)
+    shown = redact(request.url)
+    if progress is None and (factory := download_progress.get()) is not None:
+        progress = factory(shown)
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            response = _send(client, request, progress=progress, max_bytes=max_bytes)
+        except RETRYABLE_ERRORS as error:
+            if attempt == policy.attempts:
+                raise SourceUnavailable(
+                    f"{shown}: {type(error).__name__} after {attempt} attempts"
+                ) from None
+            wait = policy.wait_s(attempt)
+            log.warning("%s: %s, retrying in %.1f s", shown, type(error).__name__, wait)
+            sleep(wait)
+            continue
+        if response.status_code != 429 and response.status_code < 500:
+            return response
+        if attempt == policy.attempts:
+            raise SourceUnavailable(
+                f"{shown}: HTTP {response.status_code} after {attempt} attempts"
+            )
+        wait = policy.wait_s(attempt, response)
+        log.warning("%s: HTTP %s, retrying in %.1f s", shown, response.status_code, wait)
+        sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def fetch_bytes(client: httpx.Client, url: str, **kwargs: object) -> bytes:
+    """The body of a successful GET; any other final status is SourceUnavailable."""
+    response = get(client, url, **kwargs)  # type: ignore[arg-type]
+    if not response.is_success:
+        detail = " ".join(response.text[:200].split())
+        raise SourceUnavailable(f"{redact(response.request.url)}: HTTP {response.status_code} {detail}")
+    return response.content
+
+
+def _send(
+    client: httpx.Client,
+    request: httpx.Request,
+    *,
+    progress: ProgressCallback | None,
+    max_bytes: int,
+) -> httpx.Response:
+    response = client.send(request, stream=True)
+    try:
+        total = _content_length(response)
+        if total is not None and total > max_bytes:
+            raise SourceUnavailable(
+                f"{redact(request.url)}: response of {total:,} bytes exceeds the "
+                f"{max_bytes:,}-byte limit"
+            )
+        chunks: list[bytes] = []
+        received = 0
+        for chunk in response.iter_bytes():
+            received += len(chunk)
+            if received > max_bytes:
+                raise SourceUnavailable(
+                    f"{redact(request.url)}: response exceeds the {max_bytes:,}-byte limit"
+                )
+            chunks.append(chunk)
+            if progress is not None:
+                progress(received, total)
+    finally:
+        response.close()
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=b"".join(chunks),
+        request=request,
+    )
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("Content-Length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _retry_after_s(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def redact(url: httpx.URL | str) -> str:
+    """The URL with every secret query parameter replaced by REDACTED."""
+    parsed = httpx.URL(str(url))
+    for name in list(parsed.params.keys()):
+        if name.lower() in SECRET_PARAMS:
+            parsed = parsed.copy_set_param(name, "REDACTED")
+    return str(parsed)
+
+
+def scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """Remove secret values from free text (error messages, tracebacks) before storing it."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "REDACTED")
+    return text

@@ -1,0 +1,70 @@
+"""Byte-exact archive of every payload, before anything can fail, with a JSON sidecar."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.http import redact
+
+
+@dataclass(frozen=True)
+class Archived:
+    source: str
+    dataset: str
+    origin: str  # redacted URL or file name
+    path: Path
+    sha256: str
+    bytes: int
+    fetched_at: str
+
+    @property
+    def sidecar_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".json")
+
+
+def archive(
+    payload: bytes, *, source: str, dataset: str, origin: str, landing_dir: Path
+) -> Archived:
+    """Write the payload once per content (the name carries its hash) and its sidecar."""
+    sha256 = hashlib.sha256(payload).hexdigest()
+    folder = landing_dir / source / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sha256[:16]}-{_safe_name(origin)}"
+    if not path.exists() or path.stat().st_size != len(payload):
+        _write_atomically(path, payload)
+    archived = Archived(
+        source=source,
+        dataset=dataset,
+        origin=redact(origin) if "://" in origin else origin,
+        path=path,
+        sha256=sha256,
+        bytes=len(payload),
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    write_sidecar(archived, vintage=None)
+    return archived
+
+
+def write_sidecar(archived: Archived, *, vintage: str | None) -> None:
+    record = asdict(archived) | {"path": archived.path.name, "vintage": vintage}
+    _write_atomically(archived.sidecar_path, json.dumps(record, indent=2).encode())
+
+
+def _safe_name(origin: str) -> str:
+    name = origin.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or "payload"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80]
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)

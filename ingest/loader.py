@@ -1,0 +1,205 @@
+"""archive → parse → conform → validate → publish → record: the same path for every source."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+
+from ingest import landing, warehouse
+from ingest.errors import DataQualityError, ParseError, SchemaDrift, TradewatchError
+from ingest.http import redact, scrub
+from ingest.quality import ExpectationOutcome, validate_frame
+from ingest.settings import Settings
+from ingest.sources.base import Dataset, Payload, RawTable
+
+log = logging.getLogger(__name__)
+
+VINTAGE_COLUMNS = ("vintage", "edition")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    source: str
+    dataset: str
+    status: str  # ok | skipped | failed
+    origin: str
+    load_id: str
+    rows: int = 0
+    vintage: str | None = None
+    chunk: str | None = None
+    error: str | None = None
+
+
+def load_payload(payload: Payload, settings: Settings) -> LoadResult:
+    """Fetch one payload (a file read or an HTTP request) and load it."""
+    dataset, origin = payload.dataset, _shown(payload.origin)
+    started = _now()
+    try:
+        content = payload.fetch()
+    except TradewatchError as error:
+        _scrub_error(error, settings)
+        _record(settings, dataset, origin, started, "failed", chunk=payload.chunk, error=error)
+        raise
+    if content is None:
+        note = "no data published for this request"
+        return _record(settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note)
+    return load(dataset, content, origin=payload.origin, settings=settings, chunk=payload.chunk)
+
+
+def load(
+    dataset: Dataset,
+    content: bytes,
+    *,
+    origin: str,
+    settings: Settings,
+    chunk: str | None = None,
+) -> LoadResult:
+    started = _now()
+    archived = landing.archive(
+        content,
+        source=dataset.source,
+        dataset=dataset.name,
+        origin=origin,
+        landing_dir=settings.landing_dir,
+    )
+    if warehouse.already_loaded(settings.db_path, dataset.source, dataset.name, archived.sha256):
+        note = "payload already loaded"
+        return _record(settings, dataset, archived.origin, started, "skipped",
+                       chunk=chunk, archived=archived, note=note)
+    outcomes: list[ExpectationOutcome] = []
+    vintage: str | None = None
+    try:
+        frames = _parse(dataset, content, archived.origin)
+        vintage = _vintage(frames)
+        for table in dataset.tables:
+            report = validate_frame(frames[table.name], table.name)
+            outcomes.extend(report.outcomes)
+            if not report.success:
+                raise DataQualityError(table.name, report.failures())
+        landing.write_sidecar(archived, vintage=vintage)
+        record = _ledger_row(dataset, archived.origin, started, "ok", chunk=chunk,
+                             archived=archived, vintage=vintage, outcomes=outcomes,
+                             rows=sum(frame.height for frame in frames.values()))
+        published = {t.name: (frames[t.name], t.replace_key) for t in dataset.tables}
+        warehouse.publish(settings.db_path, published, record, outcomes)
+    except TradewatchError as error:
+        _scrub_error(error, settings)
+        _record(settings, dataset, archived.origin, started, "failed", chunk=chunk,
+                archived=archived, vintage=vintage, error=error, outcomes=outcomes)
+        raise
+    log.info("%s/%s: loaded %s rows from %s", dataset.source, dataset.name, record.row_count,
+             archived.origin)
+    return LoadResult(dataset.source, dataset.name, "ok", archived.origin, record.load_id,
+                      rows=record.row_count or 0, vintage=vintage, chunk=chunk)
+
+
+def conform(frame: pl.DataFrame, table: RawTable, *, origin: str) -> pl.DataFrame:
+    """The declared schema is a contract: a renamed, missing or re-typed column fails here."""
+    expected, actual = table.schema, frame.schema
+    drift = [
+        f"{name}: expected {expected.get(name)}, got {actual.get(name)}"
+        for name in list(expected) + [n for n in actual if n not in expected]
+        if expected.get(name) != actual.get(name)
+    ]
+    if drift:
+        raise SchemaDrift(f"{origin} → {table.name}: " + "; ".join(drift))
+    return frame.select(expected.names())
+
+
+def _parse(dataset: Dataset, content: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    try:
+        frames = dataset.parse(content, origin)
+    except TradewatchError:
+        raise
+    except Exception as error:  # untrusted bytes: any library error means "cannot parse"
+        raise ParseError(f"{origin}: cannot be parsed: {type(error).__name__}: {error}") from error
+    missing = [table.name for table in dataset.tables if table.name not in frames]
+    if missing:
+        raise ParseError(f"{origin}: parser produced no frame for {', '.join(missing)}")
+    return {t.name: conform(frames[t.name], t, origin=origin) for t in dataset.tables}
+
+
+def _vintage(frames: dict[str, pl.DataFrame]) -> str | None:
+    for frame in frames.values():
+        for column in VINTAGE_COLUMNS:
+            if column in frame.columns:
+                values = sorted(str(v) for v in frame[column].drop_nulls().unique())
+                return ",".join(values) or None
+    return None
+
+
+def _record(
+    settings: Settings,
+    dataset: Dataset,
+    origin: str,
+    started: datetime,
+    status: str,
+    *,
+    chunk: str | None,
+    archived: landing.Archived | None = None,
+    vintage: str | None = None,
+    error: BaseException | None = None,
+    note: str | None = None,
+    outcomes: list[ExpectationOutcome] | None = None,
+) -> LoadResult:
+    message = note if error is None else _one_line(scrub(str(error), settings.secrets))
+    record = _ledger_row(dataset, origin, started, status, chunk=chunk, archived=archived,
+                         vintage=vintage, outcomes=outcomes or [], error=message)
+    warehouse.record_outcome(settings.db_path, record, outcomes or [])
+    return LoadResult(dataset.source, dataset.name, status, origin, record.load_id,
+                      vintage=vintage, chunk=chunk, error=message)
+
+
+def _ledger_row(
+    dataset: Dataset,
+    origin: str,
+    started: datetime,
+    status: str,
+    *,
+    chunk: str | None,
+    archived: landing.Archived | None,
+    vintage: str | None,
+    outcomes: list[ExpectationOutcome],
+    rows: int | None = None,
+    error: str | None = None,
+) -> warehouse.LoadRecord:
+    passed = sum(outcome.success for outcome in outcomes)
+    return warehouse.LoadRecord(
+        load_id=uuid.uuid4().hex,
+        source=dataset.source,
+        dataset=dataset.name,
+        raw_tables=",".join(table.name for table in dataset.tables),
+        vintage=vintage,
+        chunk=chunk,
+        origin=origin,
+        payload_sha256=archived.sha256 if archived else None,
+        payload_path=str(archived.path) if archived else None,
+        payload_bytes=archived.bytes if archived else None,
+        row_count=rows,
+        started_at=started,
+        finished_at=_now(),
+        status=status,
+        error=error,
+        expectations_passed=passed if outcomes else None,
+        expectations_failed=len(outcomes) - passed if outcomes else None,
+    )
+
+
+def _scrub_error(error: BaseException, settings: Settings) -> None:
+    error.args = tuple(scrub(str(arg), settings.secrets) for arg in error.args) or error.args
+
+
+def _shown(origin: str) -> str:
+    return redact(origin) if "://" in origin else origin
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:1000]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

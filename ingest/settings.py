@@ -1,0 +1,51 @@
+"""Every path, base URL and key, read once from the environment with defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    landing_dir: Path
+    census_balance_url: str = DEFAULT_CENSUS_BALANCE_URL
+    census_api_key: str | None = field(default=None, repr=False)
+    http_timeout_s: float = 60.0
+    http_attempts: int = 5
+
+    @property
+    def published_dir(self) -> Path:
+        return self.db_path.parent / "published"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log, the ledger, a sidecar or an error."""
+        return tuple(value for value in (self.census_api_key,) if value)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            db_path=_path(env.get("TRADEWATCH_DB", "warehouse/tradewatch.duckdb")),
+            landing_dir=_path(env.get("TRADEWATCH_LANDING", "data/landing")),
+            census_balance_url=env.get("CENSUS_BALANCE_URL", DEFAULT_CENSUS_BALANCE_URL),
+            census_api_key=env.get("CENSUS_API_KEY") or None,
+            http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
+            http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+        )
+
+
+def _path(value: str) -> Path:
+    """Relative paths are relative to the project, not to wherever the command runs."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (PROJECT_ROOT / path)

@@ -1,0 +1,276 @@
+"""U.S. goods trade by partner and month: Census Bureau, `country.xlsx` (millions of USD).
+
+https://www.census.gov/foreign-trade/balance/country.xlsx — exports (total, f.a.s.) and general
+imports (customs value) by partner country or grouping since 1985, not seasonally adjusted.
+Every row keeps its vintage: the last month with data in the workbook it came from.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import polars as pl
+
+from ingest.errors import ParseError
+from ingest.http import fetch_bytes
+from ingest.settings import Settings
+from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+
+SOURCE = "census-country"
+BUNDLED = "census_country"
+SHEET = "country"
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+FLOW_PREFIXES = {"I": "import", "E": "export"}
+WORKBOOK_COLUMNS = (
+    "year", "CTY_CODE", "CTYNAME",
+    *(f"I{month}" for month in MONTHS), "IYR",
+    *(f"E{month}" for month in MONTHS), "EYR",
+)  # fmt: skip
+WORLD_NSA_CODE = "0015"  # "World, not seasonally adjusted": marks the last published month
+TURKEY_CODE, TURKEY_NAME = "4890", "Turkey"
+# the 2026 Turkey series is a third-party rounding of a Census workbook (see PROVENANCE.md)
+DERIVED_SERIES_URL = "github.com/corbett-hobbs/congress-ideology"
+BUNDLED_WORKBOOKS = (
+    "country_xlsx_2018-08.xlsx",
+    "country_xlsx_2019-10.xlsx",
+    "country_xlsx_2022-01_resaved-by-third-party.xlsx",
+    "country_xlsx_2023-01.xlsx",
+    "country_xlsx_2024-06.xlsx",
+)
+BUNDLED_DERIVED_MONTHLY = "us_turkey_goods_monthly.csv"
+BUNDLED_DERIVED_ANNUAL = "us_turkey_goods_annual.csv"
+
+MONTHLY_FLOWS = RawTable(
+    name="raw_census_country.monthly_flows",
+    schema=pl.Schema({
+        "vintage": pl.String,
+        "year": pl.Int32,
+        "month": pl.Int8,
+        "census_code": pl.String,
+        "partner_name": pl.String,
+        "flow": pl.String,
+        "value_musd": pl.Float64,
+        "is_rounded": pl.Boolean,
+    }),
+    replace_key=("vintage",),
+    description="One row per vintage, partner, month and flow; millions of USD as published.",
+)
+ANNUAL_TOTALS = RawTable(
+    name="raw_census_country.annual_totals",
+    schema=pl.Schema({
+        "vintage": pl.String,
+        "year": pl.Int32,
+        "census_code": pl.String,
+        "partner_name": pl.String,
+        "flow": pl.String,
+        "value_musd": pl.Float64,
+        "is_rounded": pl.Boolean,
+    }),
+    replace_key=("vintage",),
+    description="One row per vintage, partner, year and flow: the workbook's own IYR/EYR.",
+)
+
+
+def parse_workbook(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    """Melt the wide workbook into monthly flows and annual totals, values as published."""
+    sheet = _read_sheet(payload, origin)
+    vintage_year, vintage_month = _last_published_month(sheet, origin)
+    vintage = f"{vintage_year}-{vintage_month:02d}"
+    sheet = sheet.filter(pl.col("year") <= vintage_year)
+    monthly = (
+        _melt(sheet, [f"{p}{m}" for p in FLOW_PREFIXES for m in MONTHS])
+        .with_columns(month=pl.col("column").str.slice(1).replace_strict(_month_numbers()))
+        .filter((pl.col("year") < vintage_year) | (pl.col("month") <= vintage_month))
+    )
+    annual = _melt(sheet, ["IYR", "EYR"])
+    return {
+        MONTHLY_FLOWS.name: _finish(monthly, vintage, MONTHLY_FLOWS),
+        ANNUAL_TOTALS.name: _finish(annual, vintage, ANNUAL_TOTALS),
+    }
+
+
+def parse_derived_monthly(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    """Turkey's months from the 2026-derived series, published rounded to $0.1 million."""
+    rows = _derived_rows(payload, origin, ("year", "month", "exports_usd_mn", "imports_usd_mn"))
+    last = rows.select(pl.max_horizontal(pl.col("year") * 100 + pl.col("month")).max()).item()
+    vintage = f"{last // 100}-{last % 100:02d}"
+    frame = _derived_flows(rows, ["year", "month"])
+    return {MONTHLY_FLOWS.name: _finish(frame, vintage, MONTHLY_FLOWS, is_rounded=True)}
+
+
+def parse_derived_annual(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    """Turkey's annual columns from the same series; the partial-year note names the vintage."""
+    rows = _derived_rows(payload, origin, ("year", "exports_usd_mn", "imports_usd_mn", "note"))
+    vintage = _annual_vintage(rows, origin)
+    frame = _derived_flows(rows, ["year"])
+    return {ANNUAL_TOTALS.name: _finish(frame, vintage, ANNUAL_TOTALS, is_rounded=True)}
+
+
+def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
+    try:
+        sheet = pl.read_excel(
+            io.BytesIO(payload), sheet_name=SHEET, engine="calamine", infer_schema_length=0
+        )
+    except Exception as error:
+        raise ParseError(f"{origin}: not a readable '{SHEET}' workbook: {error}") from None
+    if tuple(sheet.columns) != WORKBOOK_COLUMNS:
+        raise ParseError(
+            f"{origin}, sheet '{SHEET}', row 1: columns {_drift(sheet.columns)}; "
+            f"expected {', '.join(WORKBOOK_COLUMNS)}"
+        )
+    sheet = sheet.with_row_index("row", offset=2)
+    sheet = sheet.filter(pl.col("year").str.strip_chars().fill_null("") != "")  # blank spacers
+    return _typed(sheet, origin)
+
+
+def _typed(sheet: pl.DataFrame, origin: str) -> pl.DataFrame:
+    value_columns = WORKBOOK_COLUMNS[3:]
+    casts = {"year": pl.Int32, **dict.fromkeys(value_columns, pl.Float64)}
+    for column, dtype in casts.items():
+        bad = sheet.filter(pl.col(column).cast(dtype, strict=False).is_null())
+        if bad.height:
+            row = bad.row(0, named=True)
+            raise ParseError(
+                f"{origin}, sheet '{SHEET}', row {row['row']}, column {column}: "
+                f"{row[column]!r} is not a number"
+            )
+    return sheet.with_columns(
+        [pl.col(c).cast(t) for c, t in casts.items()],
+        census_code=pl.col("CTY_CODE").str.strip_chars(),
+        partner_name=pl.col("CTYNAME").str.strip_chars(),
+    )
+
+
+def _last_published_month(sheet: pl.DataFrame, origin: str) -> tuple[int, int]:
+    """Unpublished months are written as 0: the newest non-zero World month is the vintage."""
+    world = sheet.filter(pl.col("census_code") == WORLD_NSA_CODE).sort("year")
+    if world.height == 0:
+        raise ParseError(f"{origin}, sheet '{SHEET}': no World ({WORLD_NSA_CODE}) row")
+    for row in reversed(world.rows(named=True)):
+        for number in range(12, 0, -1):
+            month = MONTHS[number - 1]
+            if row[f"I{month}"] or row[f"E{month}"]:
+                return row["year"], number
+    raise ParseError(f"{origin}, sheet '{SHEET}': the World row has no published month")
+
+
+def _melt(sheet: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    return sheet.unpivot(
+        index=["year", "census_code", "partner_name"],
+        on=columns,
+        variable_name="column",
+        value_name="value_musd",
+    ).with_columns(flow=pl.col("column").str.head(1).replace_strict(FLOW_PREFIXES))
+
+
+def _month_numbers() -> dict[str, int]:
+    return {month: number for number, month in enumerate(MONTHS, start=1)}
+
+
+def _finish(
+    frame: pl.DataFrame, vintage: str, table: RawTable, *, is_rounded: bool = False
+) -> pl.DataFrame:
+    return frame.with_columns(
+        vintage=pl.lit(vintage), is_rounded=pl.lit(is_rounded)
+    ).select(
+        [pl.col(name).cast(dtype) for name, dtype in table.schema.items()]
+    ).sort([c for c in ("year", "month", "census_code", "flow") if c in table.schema])
+
+
+def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.DataFrame:
+    try:
+        rows = pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
+    except Exception as error:
+        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    missing = [column for column in (*needed, "source_url") if column not in rows.columns]
+    if missing:
+        raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
+    rows = rows.with_row_index("row", offset=2).filter(
+        pl.col("source_url").str.contains(DERIVED_SERIES_URL, literal=True)
+    )
+    if rows.height == 0:
+        raise ParseError(f"{origin}: no rows from the derived series ({DERIVED_SERIES_URL})")
+    numeric = {"year": pl.Int32, "month": pl.Int8, "exports_usd_mn": pl.Float64,
+               "imports_usd_mn": pl.Float64}
+    for column, dtype in numeric.items():
+        if column not in needed:
+            continue
+        bad = rows.filter(pl.col(column).cast(dtype, strict=False).is_null())
+        if bad.height:
+            row = bad.row(0, named=True)
+            raise ParseError(f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number")
+        rows = rows.with_columns(pl.col(column).cast(dtype))
+    return rows
+
+
+def _derived_flows(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    return rows.unpivot(
+        index=keys, on=["exports_usd_mn", "imports_usd_mn"],
+        variable_name="column", value_name="value_musd",
+    ).with_columns(
+        flow=pl.col("column").replace_strict({"exports_usd_mn": "export",
+                                              "imports_usd_mn": "import"}),
+        census_code=pl.lit(TURKEY_CODE),
+        partner_name=pl.lit(TURKEY_NAME),
+    )
+
+
+def _annual_vintage(rows: pl.DataFrame, origin: str) -> str:
+    partial = rows.filter(pl.col("note").str.contains("PARTIAL YEAR", literal=True))
+    if partial.height == 0:
+        return f"{rows['year'].max()}-12"
+    note = partial["note"][0]
+    match = re.search(r"January-(\w+) (\d{4})", note)
+    if not match or match.group(1).upper()[:3] not in MONTHS:
+        raise ParseError(f"{origin}: cannot read the last month from the note {note!r}")
+    return f"{match.group(2)}-{MONTHS.index(match.group(1).upper()[:3]) + 1:02d}"
+
+
+def _drift(columns: list[str]) -> str:
+    missing = [c for c in WORKBOOK_COLUMNS if c not in columns]
+    extra = [c for c in columns if c not in WORKBOOK_COLUMNS]
+    if not missing and not extra:
+        return "in a new order"
+    return f"missing {missing or 'none'}, unexpected {extra or 'none'}"
+
+
+WORKBOOK = Dataset(SOURCE, "workbook", (MONTHLY_FLOWS, ANNUAL_TOTALS), parse_workbook)
+DERIVED_MONTHLY = Dataset(SOURCE, "turkey_derived_monthly", (MONTHLY_FLOWS,),
+                          parse_derived_monthly)
+DERIVED_ANNUAL = Dataset(SOURCE, "turkey_derived_annual", (ANNUAL_TOTALS,), parse_derived_annual)
+
+
+def offline() -> Iterator[Payload]:
+    for name in BUNDLED_WORKBOOKS:
+        yield file_payload(WORKBOOK, bundled_path(BUNDLED, name))
+    yield file_payload(DERIVED_MONTHLY, bundled_path(BUNDLED, BUNDLED_DERIVED_MONTHLY))
+    yield file_payload(DERIVED_ANNUAL, bundled_path(BUNDLED, BUNDLED_DERIVED_ANNUAL))
+
+
+def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+    url = settings.census_balance_url
+    yield Payload(WORKBOOK, url, lambda: fetch_bytes(client, url))
+
+
+def from_file(path: Path) -> Iterator[Payload]:
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            header = handle.readline()
+        yield file_payload(DERIVED_MONTHLY if "month" in header else DERIVED_ANNUAL, path)
+    else:
+        yield file_payload(WORKBOOK, path)
+
+
+CENSUS_COUNTRY = Source(
+    name=SOURCE,
+    description="U.S. exports and general imports by partner and month (country.xlsx)",
+    licence="U.S. Census Bureau, public domain",
+    datasets=(WORKBOOK, DERIVED_MONTHLY, DERIVED_ANNUAL),
+    offline=offline,
+    live=live,
+    from_file=from_file,
+)

@@ -1,0 +1,202 @@
+"""The DuckDB file: connections, the `ops` ledger and the one-transaction publish.
+
+Table names come from module constants in the sources, never from user input; values are
+always bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.errors import LockHeld
+from ingest.quality import ExpectationOutcome
+
+OPS_DDL = """
+create schema if not exists ops;
+create table if not exists ops.loads (
+    load_id varchar primary key,
+    source varchar not null,
+    dataset varchar not null,
+    raw_tables varchar,
+    vintage varchar,
+    chunk varchar,
+    origin varchar,
+    payload_sha256 varchar,
+    payload_path varchar,
+    payload_bytes bigint,
+    row_count bigint,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    status varchar not null check (status in ('ok', 'skipped', 'failed')),
+    error varchar,
+    expectations_passed integer,
+    expectations_failed integer
+);
+create table if not exists ops.data_quality_results (
+    load_id varchar not null,
+    raw_table varchar not null,
+    expectation_type varchar not null,
+    column_name varchar,
+    kwargs varchar,
+    success boolean not null,
+    element_count bigint,
+    unexpected_count bigint,
+    unexpected_sample varchar,
+    observed_value varchar
+);
+"""
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    load_id: str
+    source: str
+    dataset: str
+    raw_tables: str
+    vintage: str | None
+    chunk: str | None
+    origin: str
+    payload_sha256: str | None
+    payload_path: str | None
+    payload_bytes: int | None
+    row_count: int | None
+    started_at: datetime
+    finished_at: datetime
+    status: str
+    error: str | None
+    expectations_passed: int | None
+    expectations_failed: int | None
+
+
+@contextmanager
+def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise LockHeld(f"{db_path} is in use by another process: {error}") from None
+        raise
+    try:
+        if not read_only:
+            con.execute(OPS_DDL)
+        yield con
+    finally:
+        con.close()
+
+
+def publish(
+    db_path: Path,
+    frames: dict[str, tuple[pl.DataFrame, tuple[str, ...]]],
+    record: LoadRecord,
+    outcomes: list[ExpectationOutcome],
+) -> None:
+    """Replace and insert every raw table, and record the load, in ONE transaction."""
+    with connect(db_path) as con:
+        con.execute("begin transaction")
+        try:
+            for raw_table, (frame, replace_key) in frames.items():
+                _write_table(con, raw_table, frame, replace_key, record)
+            _insert_record(con, record, outcomes)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+
+
+def record_outcome(db_path: Path, record: LoadRecord, outcomes: list[ExpectationOutcome]) -> None:
+    """A skipped or failed load: the ledger row (and any quality results) only."""
+    with connect(db_path) as con:
+        con.execute("begin transaction")
+        _insert_record(con, record, outcomes)
+        con.execute("commit")
+
+
+def already_loaded(db_path: Path, source: str, dataset: str, sha256: str) -> bool:
+    if not db_path.exists():
+        return False
+    with connect(db_path) as con:
+        row = con.execute(
+            "select count(*) from ops.loads where source = ? and dataset = ? "
+            "and payload_sha256 = ? and status = 'ok'",
+            [source, dataset, sha256],
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
+    """Chunks of a dataset whose latest load is ok (for chunked, resumable sources)."""
+    if not db_path.exists():
+        return set()
+    with connect(db_path) as con:
+        rows = con.execute(
+            "select chunk from ops.loads where source = ? and dataset = ? "
+            "and chunk is not null and status = 'ok'",
+            [source, dataset],
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _write_table(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    frame: pl.DataFrame,
+    replace_key: tuple[str, ...],
+    record: LoadRecord,
+) -> None:
+    schema = raw_table.split(".")[0]
+    con.register("incoming", frame.to_arrow())
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(
+            f"create table if not exists {raw_table} as select *, "
+            "''::varchar as load_id, now() as loaded_at from incoming limit 0"
+        )
+        if replace_key:
+            matches = " and ".join(
+                f"incoming.{column} is not distinct from existing.{column}"
+                for column in replace_key
+            )
+            con.execute(
+                f"delete from {raw_table} as existing "
+                f"where exists (select 1 from incoming where {matches})"
+            )
+        con.execute(
+            f"insert into {raw_table} by name select *, ? as load_id, "
+            "?::timestamptz as loaded_at from incoming",
+            [record.load_id, record.finished_at],
+        )
+    finally:
+        con.unregister("incoming")
+
+
+def _insert_record(
+    con: duckdb.DuckDBPyConnection, record: LoadRecord, outcomes: list[ExpectationOutcome]
+) -> None:
+    values = list(record.__dict__.values())
+    con.execute(f"insert into ops.loads values ({', '.join('?' * len(values))})", values)
+    for outcome in outcomes:
+        con.execute(
+            "insert into ops.data_quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                record.load_id,
+                outcome.raw_table,
+                outcome.expectation_type,
+                outcome.column_name,
+                outcome.kwargs,
+                outcome.success,
+                outcome.element_count,
+                outcome.unexpected_count,
+                outcome.unexpected_sample,
+                outcome.observed_value,
+            ],
+        )
+
