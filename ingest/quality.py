@@ -7,7 +7,9 @@ loaded into an ephemeral context, so validating never writes to the repository.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,10 +81,12 @@ def load_suite_definition(suite_name: str) -> dict[str, Any]:
 def validate_frame(frame: pl.DataFrame, raw_table: str) -> QualityReport:
     suite_name = raw_table.replace(".", "__")
     definition = _validation_definition(suite_name)
-    result = definition.run(
-        batch_parameters={"dataframe": frame.to_pandas()},
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' chatter from inside GX's metrics
+        result = definition.run(
+            batch_parameters={"dataframe": frame.to_pandas()},
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        )
     return QualityReport(
         raw_table=raw_table,
         outcomes=tuple(_outcome(raw_table, item) for item in result.results),
@@ -95,6 +99,7 @@ def _context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # our CLI draws them
     context.data_sources.add_pandas("frames")
