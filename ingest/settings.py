@@ -22,6 +22,9 @@ class Settings:
     census_api_key: str | None = field(default=None, repr=False)
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
+    # an older DuckDB; None writes DuckDB's default for new files (docs/bi.md)
+    publish_storage_version: str | None = None
 
     @property
     def published_dir(self) -> Path:
@@ -42,6 +45,7 @@ class Settings:
             census_api_key=env.get("CENSUS_API_KEY") or None,
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
         )
 
 
