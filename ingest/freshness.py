@@ -49,7 +49,8 @@ def summarise(artifact: dict[str, Any]) -> list[SourceFreshness]:
 
 def _row(result: dict[str, Any]) -> SourceFreshness:
     # unique_id: source.<project>.<source>.<table>
-    _, _, source, table = (str(result.get("unique_id", "")).split(".", 3) + ["", "", "", ""])[:4]
+    parts = str(result.get("unique_id", "")).split(".", 3)
+    source, table = (parts[2], parts[3]) if len(parts) == 4 else ("?", str(result.get("unique_id")))
     criteria = result.get("criteria") or {}
     age_s = result.get("max_loaded_at_time_ago_in_s")
     return SourceFreshness(

@@ -150,15 +150,14 @@ def _write_copy(
             if "lock" in str(error).lower():
                 raise LockHeld(f"{live} is in use by another process: {error}") from None
             raise
+        shown = f" with storage version {storage_version}" if storage_version else ""
         try:
             con.execute(f"attach {_literal(next_db)} as {NEXT}{options}")
-        except duckdb.Error as error:
-            raise PublishFailed(f"{next_db}: cannot create the next copy: {error}") from None
-        try:
             con.execute(f"copy from database {LIVE} to {NEXT}")
         except duckdb.Error as error:
-            shown = f" with storage version {storage_version}" if storage_version else ""
-            raise PublishFailed(f"copying {live} to {next_db}{shown} failed: {error}") from None
+            first_line = str(error).splitlines()[0][:300]
+            message = f"copying {live.name} to {next_db}{shown} failed: {first_line}"
+            raise PublishFailed(message) from None
         con.execute(f"detach {LIVE}")
         _record_publication(con, build_id, built_at)
         tables = _base_tables(con)

@@ -97,9 +97,12 @@ def render_page(sections: list[Section], svgs: dict[str, str], build: BuildInfo)
         "time. This page works offline and loads nothing from the network.</p>",
         "</header>",
         "<nav><ol>",
-        *(f'<li><a href="#{escape(section.key)}">{escape(section.title)}</a>'
-          + ("" if section.missing is None else " (not available in this build)") + "</li>"
-          for section in sections),
+        *(
+            f'<li><a href="#{escape(section.key)}">{escape(section.title)}</a>'
+            + ("" if section.missing is None else " (not available in this build)")
+            + "</li>"
+            for section in sections
+        ),
         "</ol></nav>",
         "<main>",
         *(_section(section, svgs.get(section.key)) for section in sections),

@@ -275,7 +275,8 @@ def china_dependence(reader: MartReader, build: BuildInfo) -> Section:
     vintages = sorted(set(shares["vintage"].drop_nulls().to_list())) or reader.source_vintages(
         *sources
     )
-    shown = ", ".join(vintages) if vintages else "as loaded " + (reader.last_loaded(*sources) or "?")
+    loaded = reader.last_loaded(*sources) or "?"
+    shown = ", ".join(vintages) if vintages else f"as loaded {loaded}"
     section.caption = (
         f"Source: {', '.join(sources)} (rare-earth HS basket, by stage). "
         f"Vintage: {shown}. {built(build)}"
@@ -460,9 +461,8 @@ def _vintage_spans(frame: pl.DataFrame, month_column: str) -> str:
 
 def _in_order(frame: pl.DataFrame, column: str, order: tuple[str, ...]) -> pl.DataFrame:
     rank = {value: index for index, value in enumerate(order)}
-    return frame.with_columns(
-        pl.col(column).replace_strict(rank, default=len(order), return_dtype=pl.Int64).alias("_rank")
-    ).sort("_rank", column).drop("_rank")
+    position = pl.col(column).replace_strict(rank, default=len(order), return_dtype=pl.Int64)
+    return frame.with_columns(position.alias("_rank")).sort("_rank", column).drop("_rank")
 
 
 def _usd_bn(value: float | None) -> str:
