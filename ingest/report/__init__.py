@@ -61,8 +61,9 @@ def render_report(
             if section.figure is None:
                 png.unlink(missing_ok=True)  # no stale chart from an earlier build
                 continue
-            charts.add_caption(section.figure, section.caption)
+            # the page puts the caption under the SVG; a PNG must carry its own
             svgs[section.key] = page.figure_svg(section.figure, section.key, section.title)
+            charts.add_caption(section.figure, section.caption)
             section.figure.savefig(png, dpi=150)
             pngs[section.key] = png
     html_path = out / REPORT_NAME

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 INK = "#1f2933"
 MUTED = "#6b7280"
@@ -169,7 +170,7 @@ def turkey_rank(turkey: pl.DataFrame) -> Figure:
     rank_axis.annotate(
         f"#{last['rank_by_total']} of {last['partners']} in {last['year']}",
         (last["year"], last["rank_by_total"]),
-        xytext=(0, 10),
+        xytext=(-8, -16),
         textcoords="offset points",
         ha="right",
         color=GOAL,
@@ -251,6 +252,7 @@ def china_shares(shares: pl.DataFrame, stages: tuple[str, ...]) -> Figure:
                     label=shown,
                 )
         axis.set_ylim(0, 100)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.grid(axis="y", color="#e5e7eb", lw=0.6)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(loc="lower left", fontsize=7.5)
@@ -276,6 +278,7 @@ def pipeline(frame: pl.DataFrame) -> Figure:
             color=INK,
         )
     axis.set_xlabel("deals")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlim(0, max(frame["deals"].max() or 1, 1) * 1.35)
     axis.set_title("Announced deals by current status")
     return figure

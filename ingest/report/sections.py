@@ -315,8 +315,9 @@ def deals_pipeline(reader: MartReader, build: BuildInfo) -> Section:
         key="deals-pipeline",
         title="Announced deals: the pipeline by status",
         intro=(
-            "How many announced deals are at each status, and their disclosed value. "
-            "Announced value is not trade: it counts only where a deal discloses a figure."
+            "How many announced deals are at each status, and the sum of the values they "
+            "disclose. Announced value is not trade, and disclosed values mix bases (list "
+            "prices, contract totals, annual targets): read the register for each one."
         ),
         needs=(PIPELINE,),
     )
