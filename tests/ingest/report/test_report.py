@@ -14,7 +14,6 @@ from ingest.cli import app
 from ingest.report import ReportResult, render_report
 from ingest.settings import Settings
 from tests.ingest.report.report_databases import (
-    HOSTILE_TITLE,
     HOSTILE_URL,
     trade_only,
     with_all_marts,
