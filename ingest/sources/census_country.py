@@ -111,6 +111,8 @@ def parse_derived_annual(payload: bytes, origin: str) -> dict[str, pl.DataFrame]
 
 
 def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
+    # every cell as text: year and codes keep their leading zeros, and numbers come out at
+    # Excel's 15 significant digits, without binary artefacts such as 344.38165300000003
     try:
         sheet = pl.read_excel(
             io.BytesIO(payload), sheet_name=SHEET, engine="calamine", infer_schema_length=0
