@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -40,7 +40,7 @@ errors = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -139,7 +139,11 @@ def ingest(
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     options = {
         key: value
-        for key, value in {"from_month": from_month, "to_month": to_month, "dataset": dataset}.items()
+        for key, value in {
+            "from_month": from_month,
+            "to_month": to_month,
+            "dataset": dataset,
+        }.items()
         if value is not None
     }
     settings = Settings.from_env()
@@ -231,8 +235,14 @@ def query(
 def _print_loads(results: list[LoadResult]) -> None:
     table = Table("source", "dataset", "origin", "status", "vintage", "rows")
     for result in results:
-        table.add_row(result.source, result.dataset, result.origin, result.status,
-                      result.vintage or "", f"{result.rows:,}")
+        table.add_row(
+            result.source,
+            result.dataset,
+            result.origin,
+            result.status,
+            result.vintage or "",
+            f"{result.rows:,}",
+        )
     console.print(table)
 
 

@@ -112,7 +112,9 @@ def fetch_bytes(client: httpx.Client, url: str, **kwargs: object) -> bytes:
     response = get(client, url, **kwargs)  # type: ignore[arg-type]
     if not response.is_success:
         detail = " ".join(response.text[:200].split())
-        raise SourceUnavailable(f"{redact(response.request.url)}: HTTP {response.status_code} {detail}")
+        raise SourceUnavailable(
+            f"{redact(response.request.url)}: HTTP {response.status_code} {detail}"
+        )
     return response.content
 
 

@@ -46,7 +46,9 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
         raise
     if content is None:
         note = "no data published for this request"
-        return _record(settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note)
+        return _record(
+            settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note
+        )
     return load(dataset, content, origin=payload.origin, settings=settings, chunk=payload.chunk)
 
 
@@ -68,8 +70,16 @@ def load(
     )
     if warehouse.already_loaded(settings.db_path, dataset.source, dataset.name, archived.sha256):
         note = "payload already loaded"
-        return _record(settings, dataset, archived.origin, started, "skipped",
-                       chunk=chunk, archived=archived, note=note)
+        return _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "skipped",
+            chunk=chunk,
+            archived=archived,
+            note=note,
+        )
     outcomes: list[ExpectationOutcome] = []
     vintage: str | None = None
     try:
@@ -81,20 +91,51 @@ def load(
             if not report.success:
                 raise DataQualityError(table.name, report.failures())
         landing.write_sidecar(archived, vintage=vintage)
-        record = _ledger_row(dataset, archived.origin, started, "ok", chunk=chunk,
-                             archived=archived, vintage=vintage, outcomes=outcomes,
-                             rows=sum(frame.height for frame in frames.values()))
+        record = _ledger_row(
+            dataset,
+            archived.origin,
+            started,
+            "ok",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            outcomes=outcomes,
+            rows=sum(frame.height for frame in frames.values()),
+        )
         published = {t.name: (frames[t.name], t.replace_key) for t in dataset.tables}
         warehouse.publish(settings.db_path, published, record, outcomes)
     except TradewatchError as error:
         _scrub_error(error, settings)
-        _record(settings, dataset, archived.origin, started, "failed", chunk=chunk,
-                archived=archived, vintage=vintage, error=error, outcomes=outcomes)
+        _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "failed",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            error=error,
+            outcomes=outcomes,
+        )
         raise
-    log.info("%s/%s: loaded %s rows from %s", dataset.source, dataset.name, record.row_count,
-             archived.origin)
-    return LoadResult(dataset.source, dataset.name, "ok", archived.origin, record.load_id,
-                      rows=record.row_count or 0, vintage=vintage, chunk=chunk)
+    log.info(
+        "%s/%s: loaded %s rows from %s",
+        dataset.source,
+        dataset.name,
+        record.row_count,
+        archived.origin,
+    )
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        "ok",
+        archived.origin,
+        record.load_id,
+        rows=record.row_count or 0,
+        vintage=vintage,
+        chunk=chunk,
+    )
 
 
 def conform(frame: pl.DataFrame, table: RawTable, *, origin: str) -> pl.DataFrame:
@@ -147,11 +188,28 @@ def _record(
     outcomes: list[ExpectationOutcome] | None = None,
 ) -> LoadResult:
     message = note if error is None else _one_line(scrub(str(error), settings.secrets))
-    record = _ledger_row(dataset, origin, started, status, chunk=chunk, archived=archived,
-                         vintage=vintage, outcomes=outcomes or [], error=message)
+    record = _ledger_row(
+        dataset,
+        origin,
+        started,
+        status,
+        chunk=chunk,
+        archived=archived,
+        vintage=vintage,
+        outcomes=outcomes or [],
+        error=message,
+    )
     warehouse.record_outcome(settings.db_path, record, outcomes or [])
-    return LoadResult(dataset.source, dataset.name, status, origin, record.load_id,
-                      vintage=vintage, chunk=chunk, error=message)
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        status,
+        origin,
+        record.load_id,
+        vintage=vintage,
+        chunk=chunk,
+        error=message,
+    )
 
 
 def _ledger_row(

@@ -71,8 +71,9 @@ def ingest_source(
     results: list[LoadResult] = []
     errors: list[TradewatchError] = []
     with http_client(settings, transport) as client:
-        for payload in payloads_for(source, settings, live=live, file=file, client=client,
-                                    options=options or {}):
+        for payload in payloads_for(
+            source, settings, live=live, file=file, client=client, options=options or {}
+        ):
             try:
                 results.append(load_payload(payload, settings))
             except TradewatchError as error:
@@ -84,8 +85,9 @@ def ingest_source(
     return results
 
 
-def ingest_all(settings: Settings, *, live: bool = False,
-               transport: httpx.BaseTransport | None = None) -> list[LoadResult]:
+def ingest_all(
+    settings: Settings, *, live: bool = False, transport: httpx.BaseTransport | None = None
+) -> list[LoadResult]:
     results: list[LoadResult] = []
     for name in SOURCES:
         results.extend(ingest_source(name, settings, live=live, transport=transport))

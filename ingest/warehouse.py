@@ -199,4 +199,3 @@ def _insert_record(
                 outcome.observed_value,
             ],
         )
-

@@ -130,16 +130,22 @@ def test_query_command_reads_marts_and_refuses_file_access(built_warehouse: Sett
     env = {"TRADEWATCH_DB": str(built_warehouse.db_path)}
     result = runner.invoke(
         app,
-        ["query", "select count(*) as months from marts.us_turkey_trade_monthly", "--format",
-         "csv"],
+        [
+            "query",
+            "select count(*) as months from marts.us_turkey_trade_monthly",
+            "--format",
+            "csv",
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["months", "500"]
-    for sql in ("select * from read_csv('/etc/passwd')",
-                "copy marts.countries to '/tmp/stolen.csv'",
-                "attach '/tmp/other.duckdb'",
-                "create table marts.x as select 1"):
+    for sql in (
+        "select * from read_csv('/etc/passwd')",
+        "copy marts.countries to '/tmp/stolen.csv'",
+        "attach '/tmp/other.duckdb'",
+        "create table marts.x as select 1",
+    ):
         refused = runner.invoke(app, ["query", sql], env=env)
         assert refused.exit_code == 1, sql
         assert "query refused" in refused.output

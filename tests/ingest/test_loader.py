@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -46,10 +47,13 @@ def test_a_load_publishes_rows_ledger_and_quality_results_together(settings: Set
 
     assert (result.status, result.rows, result.vintage) == ("ok", 112, "2026-08")
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        rows = con.execute("select count(*), count(distinct load_id) from "
-                           f"{MONTHLY_FLOWS.name}").fetchone()
-        results = con.execute("select count(*), bool_and(success) from ops.data_quality_results "
-                              "where load_id = ?", [result.load_id]).fetchone()
+        rows = con.execute(
+            f"select count(*), count(distinct load_id) from {MONTHLY_FLOWS.name}"
+        ).fetchone()
+        results = con.execute(
+            "select count(*), bool_and(success) from ops.data_quality_results where load_id = ?",
+            [result.load_id],
+        ).fetchone()
     assert rows == (112, 1)
     assert results[0] > 10 and results[1] is True
     [entry] = ledger(settings.db_path)
@@ -69,8 +73,7 @@ def test_the_same_payload_twice_is_skipped_not_duplicated(settings: Settings) ->
 
 
 def test_the_payload_is_archived_byte_exact_with_a_sidecar(settings: Settings) -> None:
-    result = load(DERIVED_MONTHLY, DERIVED, origin="us_turkey_goods_monthly.csv",
-                  settings=settings)
+    result = load(DERIVED_MONTHLY, DERIVED, origin="us_turkey_goods_monthly.csv", settings=settings)
     [entry] = ledger(settings.db_path)
     archived = Path(entry["payload_path"])
     assert archived.read_bytes() == DERIVED
@@ -98,7 +101,8 @@ def test_a_frame_failing_its_expectations_publishes_nothing(settings: Settings) 
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         sample = con.execute(
             "select unexpected_sample from ops.data_quality_results "
-            "where load_id = ? and not success", [failed["load_id"]]
+            "where load_id = ? and not success",
+            [failed["load_id"]],
         ).fetchone()
     assert sample == ("[-1433.5]",)
 
@@ -110,11 +114,13 @@ def test_a_frame_failing_its_expectations_publishes_nothing(settings: Settings) 
         pytest.param(lambda data: b"\x00garbage" * 100, id="corrupt"),
     ],
 )
-def test_a_damaged_workbook_leaves_the_warehouse_unchanged(settings: Settings, damage) -> None:  # noqa: ANN001
+def test_a_damaged_workbook_leaves_the_warehouse_unchanged(
+    settings: Settings, damage: Callable[[bytes], bytes]
+) -> None:
     load(DERIVED_MONTHLY, DERIVED, origin="good.csv", settings=settings)
     before = raw_state(settings.db_path)
 
-    with pytest.raises(ParseError, match="country.xlsx"):
+    with pytest.raises(ParseError, match=r"country\.xlsx"):
         load(WORKBOOK, damage(WORKBOOK_BYTES), origin="country.xlsx", settings=settings)
 
     assert raw_state(settings.db_path) == before
@@ -131,10 +137,13 @@ def test_a_newer_load_of_a_vintage_replaces_it_and_other_vintages_stay(settings:
     load(DERIVED_MONTHLY, revised, origin="b.csv", settings=settings)
 
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        vintages = con.execute(f"select vintage, count(*) from {MONTHLY_FLOWS.name} "
-                               "group by all order by 1").fetchall()
-        value = con.execute(f"select value_musd from {MONTHLY_FLOWS.name} where vintage = "
-                            "'2026-08' and year = 2022 and month = 1 and flow = 'export'").fetchone()
+        vintages = con.execute(
+            f"select vintage, count(*) from {MONTHLY_FLOWS.name} group by all order by 1"
+        ).fetchall()
+        value = con.execute(
+            f"select value_musd from {MONTHLY_FLOWS.name} where vintage = "
+            "'2026-08' and year = 2022 and month = 1 and flow = 'export'"
+        ).fetchone()
     assert vintages == [("2023-01", 197986), ("2026-08", 112)]
     assert value == (1433.6,)
 
@@ -151,7 +160,9 @@ def test_a_secret_in_the_url_never_reaches_logs_ledger_or_sidecars(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = "s3cret-census-key"
-    monkeypatch.setenv("CENSUS_BALANCE_URL", f"https://census.example.test/country.xlsx?key={secret}")
+    monkeypatch.setenv(
+        "CENSUS_BALANCE_URL", f"https://census.example.test/country.xlsx?key={secret}"
+    )
     monkeypatch.setenv("CENSUS_API_KEY", secret)
     settings = Settings.from_env()
     replies = iter([httpx.Response(503), httpx.Response(200, content=WORKBOOK_BYTES)])

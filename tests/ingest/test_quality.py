@@ -7,12 +7,13 @@ import pytest
 from ingest.quality import SUITES_DIR, load_suite_definition, validate_frame
 from ingest.settings import EXPECTATIONS_DIR
 from ingest.sources import SOURCES
+from ingest.sources.base import RawTable
 
 RAW_TABLES = [table for source in SOURCES.values() for table in source.tables]
 
 
 @pytest.mark.parametrize("table", RAW_TABLES, ids=lambda table: table.name)
-def test_every_raw_table_has_a_suite_checking_its_exact_columns(table) -> None:  # noqa: ANN001
+def test_every_raw_table_has_a_suite_checking_its_exact_columns(table: RawTable) -> None:
     suite = load_suite_definition(table.suite_name)
     column_sets = [
         expectation["kwargs"]["column_set"]
@@ -47,5 +48,6 @@ def test_a_failing_expectation_reports_column_and_sample() -> None:
     report = validate_frame(frame, "raw_reference.census_country_codes")
     assert not report.success
     failures = report.failures()
-    assert any("match_regex on census_code" in failure and '"48"' in failure
-               for failure in failures)
+    assert any(
+        "match_regex on census_code" in failure and '"48"' in failure for failure in failures
+    )
