@@ -233,15 +233,10 @@ def query(
 
 
 def _print_loads(results: list[LoadResult]) -> None:
-    table = Table("source", "dataset", "origin", "status", "vintage", "rows")
+    table = Table("source", "dataset", "status", "vintage", "rows")
     for result in results:
         table.add_row(
-            result.source,
-            result.dataset,
-            result.origin,
-            result.status,
-            result.vintage or "",
-            f"{result.rows:,}",
+            result.source, result.dataset, result.status, result.vintage or "", f"{result.rows:,}"
         )
     console.print(table)
 
@@ -259,6 +254,11 @@ def _print_summary(settings: Settings) -> None:
         f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
         f"  share of $100bn goal   {summary.pct_of_goal:.1f} %"
     )
+    if summary.cagr_5y_pct is not None:
+        reached = summary.projected_goal_year or "never at that rate"
+        console.print(
+            f"  5-year growth          {summary.cagr_5y_pct:.1f} % a year → goal reached: {reached}"
+        )
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")

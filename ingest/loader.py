@@ -68,7 +68,10 @@ def load(
         origin=origin,
         landing_dir=settings.landing_dir,
     )
-    if warehouse.already_loaded(settings.db_path, dataset.source, dataset.name, archived.sha256):
+    earlier = warehouse.previous_load(
+        settings.db_path, dataset.source, dataset.name, archived.sha256
+    )
+    if earlier is not None:
         note = "payload already loaded"
         return _record(
             settings,
@@ -78,6 +81,7 @@ def load(
             "skipped",
             chunk=chunk,
             archived=archived,
+            vintage=earlier[0],
             note=note,
         )
     outcomes: list[ExpectationOutcome] = []

@@ -24,6 +24,8 @@ class GoalSummary:
     latest_month: date
     total_trade_t12m_usd: int
     pct_of_goal: float
+    cagr_5y_pct: float | None
+    projected_goal_year: int | None
     required_growth_pct: dict[int, float | None]
     vintage: str
 
@@ -97,7 +99,8 @@ def ingest_all(
 def goal_summary(db_path: Path) -> GoalSummary | None:
     with warehouse.connect(db_path, read_only=True) as con:
         latest = con.execute(
-            "select as_of_month, total_trade_t12m_usd, pct_of_goal, vintage "
+            "select as_of_month, total_trade_t12m_usd, pct_of_goal, vintage, cagr_5y_pct, "
+            "projected_goal_year "
             "from marts.trade_goal_progress order by as_of_month desc limit 1"
         ).fetchone()
         if latest is None:
@@ -111,6 +114,8 @@ def goal_summary(db_path: Path) -> GoalSummary | None:
         latest_month=latest[0],
         total_trade_t12m_usd=int(latest[1]),
         pct_of_goal=float(latest[2]),
+        cagr_5y_pct=latest[4],
+        projected_goal_year=latest[5],
         required_growth_pct={year: growth for year, growth in scenarios},
         vintage=latest[3],
     )
