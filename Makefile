@@ -31,7 +31,7 @@ test: install lint
 lint: install
 	$(BIN)/ruff check ingest tests
 	$(BIN)/ruff format --check ingest tests
-	cd dbt_project && ../$(BIN)/sqlfluff lint models tests snapshots
+	cd dbt_project && ../$(BIN)/sqlfluff lint $$(ls -d models tests snapshots 2>/dev/null)
 
 format: install
 	$(BIN)/ruff format ingest tests
