@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 import polars as pl
 
 from ingest import landing, warehouse
-from ingest.errors import DataQualityError, ParseError, SchemaDrift, TradewatchError
+from ingest.errors import (
+    DataQualityError,
+    LandingError,
+    ParseError,
+    SchemaDrift,
+    TradewatchError,
+)
 from ingest.http import redact, scrub
 from ingest.quality import ExpectationOutcome, validate_frame
 from ingest.settings import Settings
@@ -61,13 +67,7 @@ def load(
     chunk: str | None = None,
 ) -> LoadResult:
     started = _now()
-    archived = landing.archive(
-        content,
-        source=dataset.source,
-        dataset=dataset.name,
-        origin=origin,
-        landing_dir=settings.landing_dir,
-    )
+    archived = _archive(dataset, content, origin=origin, settings=settings, chunk=chunk)
     earlier = warehouse.previous_load(
         settings.db_path, dataset.source, dataset.name, archived.sha256
     )
@@ -140,6 +140,27 @@ def load(
         vintage=vintage,
         chunk=chunk,
     )
+
+
+def _archive(
+    dataset: Dataset, content: bytes, *, origin: str, settings: Settings, chunk: str | None
+) -> landing.Archived:
+    started = _now()
+    try:
+        return landing.archive(
+            content,
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=origin,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as error:
+        failure = LandingError(
+            f"{_shown(origin)}: cannot archive the payload under {settings.landing_dir}: "
+            f"{error.strerror or error}"
+        )
+        _record(settings, dataset, _shown(origin), started, "failed", chunk=chunk, error=failure)
+        raise failure from error
 
 
 def conform(frame: pl.DataFrame, table: RawTable, *, origin: str) -> pl.DataFrame:

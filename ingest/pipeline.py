@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from ingest import warehouse
-from ingest.errors import TradewatchError
+from ingest.errors import FileRefused, TradewatchError
 from ingest.http import make_client
 from ingest.loader import LoadResult, load_payload
 from ingest.settings import Settings
@@ -48,13 +49,25 @@ def payloads_for(
     options: dict[str, object],
 ) -> Iterator[Payload]:
     if file is not None:
-        if not file.is_file():
-            raise TradewatchError(f"{file}: no such file")
-        return source.from_file(file)
+        return source.from_file(allowed_file(file, settings))
     if live:
         assert client is not None
         return source.live(settings, client, **options)
     return source.offline()
+
+
+def allowed_file(file: Path, settings: Settings) -> Path:
+    """A regular file below one of the allowed folders, links resolved."""
+    resolved = file.expanduser().resolve()
+    if not any(resolved.is_relative_to(root) for root in settings.file_roots):
+        roots = os.pathsep.join(str(root) for root in settings.file_roots)
+        raise FileRefused(
+            f"{file}: outside the folders tradewatch reads from ({roots}); "
+            "set TRADEWATCH_FILE_ROOTS to allow another folder"
+        )
+    if not resolved.is_file():
+        raise FileRefused(f"{file}: no such file")
+    return resolved
 
 
 def ingest_source(
