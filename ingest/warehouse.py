@@ -160,7 +160,9 @@ def _write_table(
             f"create table if not exists {raw_table} as select *, "
             "''::varchar as load_id, now() as loaded_at from incoming limit 0"
         )
-        if replace_key:
+        if not replace_key:  # a complete list (reference codes): the new load replaces it all
+            con.execute(f"delete from {raw_table}")
+        else:
             matches = " and ".join(
                 f"incoming.{column} is not distinct from existing.{column}"
                 for column in replace_key
