@@ -18,7 +18,7 @@ reserves_years as (
 
     select
         edition,
-        max(year) as year
+        max(year) as reserves_year
     from production
     group by edition
 
@@ -33,7 +33,7 @@ reserves as (
         figures.country_name_as_published,
         figures.country_iso3,
         figures.area_kind,
-        reserves_years.year,
+        reserves_years.reserves_year,
         figures.value_t_reo as reserves_t_reo,
         figures.value_bound_t_reo as reserves_bound_t_reo,
         figures.value_as_published as reserves_as_published,
@@ -79,7 +79,7 @@ spine as (
         country_name_as_published,
         country_iso3,
         area_kind,
-        year,
+        reserves_year,
         source_document,
         source_url
     from reserves
@@ -121,7 +121,7 @@ final as (
         on
             spine.edition = reserves.edition
             and spine.country_name_as_published = reserves.country_name_as_published
-            and spine.year = reserves.year
+            and spine.year = reserves.reserves_year
     left join world_production
         on
             spine.edition = world_production.edition
@@ -130,4 +130,9 @@ final as (
 )
 
 select * from final
-order by edition, year, area_kind desc, mine_production_t_reo desc nulls last, country_name
+order by
+    edition asc,
+    year asc,
+    area_kind desc,
+    mine_production_t_reo desc nulls last,
+    country_name asc

@@ -13,22 +13,29 @@ supply as (
 newest_edition_per_year as (
 
     select
+        edition,
+        edition_year,
+        country_iso3,
+        country_name,
+        country_name_as_published,
+        area_kind,
         year,
-        max(edition_year) as edition_year
+        mine_production_t_reo,
+        mine_production_as_published,
+        mine_production_flag,
+        share_of_world_production_pct,
+        reserves_t_reo,
+        reserves_bound_t_reo,
+        reserves_as_published,
+        reserves_flag,
+        is_estimate,
+        production_note,
+        reserves_note,
+        source_document,
+        source_url
     from supply
-    group by year
-
-),
-
-final as (
-
-    select supply.*
-    from supply
-    inner join newest_edition_per_year
-        on
-            supply.year = newest_edition_per_year.year
-            and supply.edition_year = newest_edition_per_year.edition_year
+    qualify edition_year = max(edition_year) over (partition by year)
 
 )
 
-select * from final
+select * from newest_edition_per_year

@@ -24,7 +24,7 @@ final as (
             when metric like 'value_%' then 'value'
         end as metric_group,
         unit,
-        value,
+        metric_value,
         value_bound,
         value_as_published,
         value_flag,

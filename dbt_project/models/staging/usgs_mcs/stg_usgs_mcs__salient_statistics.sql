@@ -25,7 +25,7 @@ renamed as (
         cast(right(edition, 4) as integer) as edition_year,
         year,
         -- money in whole USD; tonnes, USD/kg, counts and percentages as published
-        case when unit = 'USD million' then value * 1000000 else value end as value,
+        case when unit = 'USD million' then value * 1000000 else value end as metric_value,
         case
             when unit = 'USD million' then value_bound * 1000000 else value_bound
         end as value_bound,
