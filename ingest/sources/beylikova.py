@@ -22,8 +22,19 @@ from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path
 
 SOURCE = "beylikova"
 BUNDLED_FILE = "turkey_beylikova_rare_earth_facts.csv"
-COLUMNS = ("fact_id", "subject", "attribute", "value", "unit", "as_of_or_event_date", "claimant",
-           "source_name", "source_url", "source_published", "confidence_note")
+COLUMNS = (
+    "fact_id",
+    "subject",
+    "attribute",
+    "value",
+    "unit",
+    "as_of_or_event_date",
+    "claimant",
+    "source_name",
+    "source_url",
+    "source_published",
+    "confidence_note",
+)
 
 FACTS = RawTable(
     name="raw_beylikova.facts",
@@ -42,8 +53,9 @@ def parse_facts(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     missing = [name for name in COLUMNS if name not in frame.columns]
     extra = [name for name in frame.columns if name not in COLUMNS]
     if missing or extra:
-        raise ParseError(f"{origin}, row 1: missing column(s) {missing or 'none'}, "
-                         f"unexpected {extra or 'none'}")
+        raise ParseError(
+            f"{origin}, row 1: missing column(s) {missing or 'none'}, unexpected {extra or 'none'}"
+        )
     frame = frame.with_row_index("source_row", offset=2).select(
         *[pl.col(name).str.strip_chars() for name in COLUMNS],
         pl.col("source_row").cast(pl.Int32),

@@ -34,8 +34,9 @@ RELEASE_SALIENT = Dataset(SOURCE, "release_salient", (US_SALIENT,), release.pars
 RELEASE_WORLD = Dataset(SOURCE, "release_world", (WORLD_PRODUCTION,), release.parse_world)
 COMPILED_SALIENT = Dataset(SOURCE, "compiled_salient", (US_SALIENT,), compiled.parse_salient)
 COMPILED_WORLD = Dataset(SOURCE, "compiled_world", (WORLD_PRODUCTION,), compiled.parse_world)
-COMPILED_IMPORT_SOURCES = Dataset(SOURCE, "compiled_import_sources", (IMPORT_SOURCES,),
-                                  compiled.parse_import_sources)
+COMPILED_IMPORT_SOURCES = Dataset(
+    SOURCE, "compiled_import_sources", (IMPORT_SOURCES,), compiled.parse_import_sources
+)
 RELEASE_DATASETS = {"salient": RELEASE_SALIENT, "world": RELEASE_WORLD}
 # order matters: an edition loaded later replaces the same edition loaded earlier
 BUNDLED_FILES = (
@@ -74,19 +75,25 @@ def live(
     **_: object,
 ) -> Iterator[Payload]:
     """One payload per edition and kind; each fetch reads the item's file list first."""
-    sciencebase = ScienceBase(settings.usgs_sciencebase_url, client,
-                              RetryPolicy(attempts=settings.http_attempts), sleep)
+    sciencebase = ScienceBase(
+        settings.usgs_sciencebase_url, client, RetryPolicy(attempts=settings.http_attempts), sleep
+    )
     unknown = [edition for edition in editions if edition not in EDITION_ITEMS]
     if unknown:
-        raise ParseError(f"unknown edition(s) {', '.join(unknown)}; known: "
-                         f"{', '.join(EDITION_ITEMS)}")
+        raise ParseError(
+            f"unknown edition(s) {', '.join(unknown)}; known: {', '.join(EDITION_ITEMS)}"
+        )
     for edition in editions:
         for kind in EDITION_KINDS.get(edition, KINDS):
             target = RELEASE_DATASETS[kind]
             if dataset is not None and dataset not in {kind, target.name}:
                 continue
-            yield Payload(target, sciencebase.origin(edition, kind),
-                          _fetcher(sciencebase, edition, kind), chunk=f"{edition}-{kind}")
+            yield Payload(
+                target,
+                sciencebase.origin(edition, kind),
+                _fetcher(sciencebase, edition, kind),
+                chunk=f"{edition}-{kind}",
+            )
 
 
 def _fetcher(sciencebase: ScienceBase, edition: str, kind: str) -> Callable[[], bytes]:
@@ -107,8 +114,9 @@ def dataset_for(payload: bytes, origin: str) -> Dataset:
     for matches, dataset in HEADER_KINDS:
         if matches(header):
             return dataset
-    raise ParseError(f"{origin}, row 1: not a USGS MCS rare-earths file; header is "
-                     f"{', '.join(header)}")
+    raise ParseError(
+        f"{origin}, row 1: not a USGS MCS rare-earths file; header is {', '.join(header)}"
+    )
 
 
 def _zip_payloads(path: Path) -> Iterator[Payload]:
@@ -118,8 +126,7 @@ def _zip_payloads(path: Path) -> Iterator[Payload]:
         raise ParseError(f"{path.name}: no mcsYYYY-raree_salient.csv or _world.csv inside")
     for member in sorted(members):
         kind = ZIP_MEMBER.search(member).group(1).lower()  # type: ignore[union-attr]
-        yield Payload(RELEASE_DATASETS[kind], f"{path.name}#{member}",
-                      _member_reader(path, member))
+        yield Payload(RELEASE_DATASETS[kind], f"{path.name}#{member}", _member_reader(path, member))
 
 
 def _member_reader(path: Path, member: str) -> Callable[[], bytes]:
@@ -138,10 +145,15 @@ def frames(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
 USGS_MCS = Source(
     name=SOURCE,
     description="USGS Mineral Commodity Summaries, rare earths: U.S. salient statistics, "
-                "world mine production and reserves, by edition",
+    "world mine production and reserves, by edition",
     licence="U.S. Geological Survey, public domain (U.S. Government work)",
-    datasets=(RELEASE_SALIENT, RELEASE_WORLD, COMPILED_SALIENT, COMPILED_WORLD,
-              COMPILED_IMPORT_SOURCES),
+    datasets=(
+        RELEASE_SALIENT,
+        RELEASE_WORLD,
+        COMPILED_SALIENT,
+        COMPILED_WORLD,
+        COMPILED_IMPORT_SOURCES,
+    ),
     offline=offline,
     live=live,
     from_file=from_file,

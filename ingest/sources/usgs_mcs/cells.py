@@ -48,8 +48,9 @@ def parse_cell(text: str | None) -> Cell | None:
     if bound:
         flag = "greater_than" if bound.group(1) == ">" else "less_than"
         return Cell(None, flag, _number(bound.group(2)))
-    raise CellError(f"{cleaned!r} is not a number, `—`, a bound like `>95` or a USGS code "
-                    f"({', '.join(CODES)})")
+    raise CellError(
+        f"{cleaned!r} is not a number, `—`, a bound like `>95` or a USGS code ({', '.join(CODES)})"
+    )
 
 
 def _number(text: str) -> float:

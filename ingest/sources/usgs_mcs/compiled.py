@@ -24,13 +24,44 @@ from ingest.sources.usgs_mcs.csvfile import (
 from ingest.sources.usgs_mcs.release import COMMODITY
 from ingest.sources.usgs_mcs.tables import IMPORT_SOURCES, US_SALIENT, WORLD_PRODUCTION
 
-SALIENT_COLUMNS = ("edition", "data_year", "metric", "unit", "value", "value_as_published",
-                   "year_flag", "note", "source_document", "source_url", "copy_used_url")
-WORLD_COLUMNS = ("edition", "country", "measure", "data_year", "value_t_reo",
-                 "value_as_published", "is_estimate", "note", "source_document", "source_url",
-                 "copy_used_url")
-IMPORT_COLUMNS = ("edition", "commodity_scope", "period", "rank_in_list", "country", "share_pct",
-                  "note", "source_document", "source_url", "copy_used_url")
+SALIENT_COLUMNS = (
+    "edition",
+    "data_year",
+    "metric",
+    "unit",
+    "value",
+    "value_as_published",
+    "year_flag",
+    "note",
+    "source_document",
+    "source_url",
+    "copy_used_url",
+)
+WORLD_COLUMNS = (
+    "edition",
+    "country",
+    "measure",
+    "data_year",
+    "value_t_reo",
+    "value_as_published",
+    "is_estimate",
+    "note",
+    "source_document",
+    "source_url",
+    "copy_used_url",
+)
+IMPORT_COLUMNS = (
+    "edition",
+    "commodity_scope",
+    "period",
+    "rank_in_list",
+    "country",
+    "share_pct",
+    "note",
+    "source_document",
+    "source_url",
+    "copy_used_url",
+)
 MEASURES = frozenset({"mine_production", "reserves"})
 RELEASE_COLUMN = re.compile(r"data-release column (\S+?)[;,]?(?:\s|$)")
 
@@ -56,17 +87,19 @@ def parse_salient(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
         flag = row.cells["year_flag"].strip()
         if flag not in {"", "e"}:
             raise table.fail(f"{flag!r} is not a year flag (e or empty)", row, "year_flag")
-        records.append({
-            "edition": edition,
-            "commodity": COMMODITY,
-            "year": year,
-            "metric": _required(table, row, "metric"),
-            "unit": _required(table, row, "unit"),
-            **_value(table, row, "value"),
-            "is_estimate": flag == "e",
-            "published_field": _release_column(row),
-            **_common(row),
-        })
+        records.append(
+            {
+                "edition": edition,
+                "commodity": COMMODITY,
+                "year": year,
+                "metric": _required(table, row, "metric"),
+                "unit": _required(table, row, "unit"),
+                **_value(table, row, "value"),
+                "is_estimate": flag == "e",
+                "published_field": _release_column(row),
+                **_common(row),
+            }
+        )
     return {US_SALIENT.name: pl.DataFrame(records, schema=US_SALIENT.schema)}
 
 
@@ -77,26 +110,30 @@ def parse_world(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
         edition = _edition(table, row)
         measure = _required(table, row, "measure")
         if measure not in MEASURES:
-            raise table.fail(f"{measure!r} is not one of {', '.join(sorted(MEASURES))}", row,
-                             "measure")
+            raise table.fail(
+                f"{measure!r} is not one of {', '.join(sorted(MEASURES))}", row, "measure"
+            )
         has_year = bool(row.cells["data_year"].strip())
         if has_year != (measure == "mine_production"):
-            raise table.fail("mine production needs a year and reserves have none", row,
-                             "data_year")
+            raise table.fail(
+                "mine production needs a year and reserves have none", row, "data_year"
+            )
         estimate = row.cells["is_estimate"].strip()
         if estimate not in {"", "yes"}:
             raise table.fail(f"{estimate!r} is not yes or empty", row, "is_estimate")
-        records.append({
-            "edition": edition,
-            "country": _required(table, row, "country"),
-            "measure": measure,
-            "year": _data_year(table, row, edition) if has_year else None,
-            **_value(table, row, "value_t_reo"),
-            "is_estimate": estimate == "yes",
-            "published_field": _release_column(row),
-            "published_type": None,
-            **_common(row),
-        })
+        records.append(
+            {
+                "edition": edition,
+                "country": _required(table, row, "country"),
+                "measure": measure,
+                "year": _data_year(table, row, edition) if has_year else None,
+                **_value(table, row, "value_t_reo"),
+                "is_estimate": estimate == "yes",
+                "published_field": _release_column(row),
+                "published_type": None,
+                **_common(row),
+            }
+        )
     return {WORLD_PRODUCTION.name: pl.DataFrame(records, schema=WORLD_PRODUCTION.schema)}
 
 
@@ -107,15 +144,17 @@ def parse_import_sources(payload: bytes, origin: str) -> dict[str, pl.DataFrame]
         rank = row.cells["rank_in_list"].strip()
         if not rank.isdigit():
             raise table.fail(f"{rank!r} is not a rank", row, "rank_in_list")
-        records.append({
-            "edition": _edition(table, row),
-            "commodity_scope": _required(table, row, "commodity_scope"),
-            "period": _required(table, row, "period"),
-            "rank_in_list": int(rank),
-            "country": _required(table, row, "country"),
-            "share_pct": _number(table, row, "share_pct"),
-            **_common(row),
-        })
+        records.append(
+            {
+                "edition": _edition(table, row),
+                "commodity_scope": _required(table, row, "commodity_scope"),
+                "period": _required(table, row, "period"),
+                "rank_in_list": int(rank),
+                "country": _required(table, row, "country"),
+                "share_pct": _number(table, row, "share_pct"),
+                **_common(row),
+            }
+        )
     return {IMPORT_SOURCES.name: pl.DataFrame(records, schema=IMPORT_SOURCES.schema)}
 
 
@@ -170,11 +209,13 @@ def _value(table: Table, row: Row, column: str) -> dict[str, object]:
     except CellError:
         cell = None  # prose such as "$260 million": the number column carries the figure
         if value is None:
-            raise table.fail(f"{text!r} has no number and is no USGS code", row,
-                             "value_as_published") from None
+            raise table.fail(
+                f"{text!r} has no number and is no USGS code", row, "value_as_published"
+            ) from None
     if cell is not None and cell.value != value:
-        raise table.fail(f"{column} {value} disagrees with the published text {text!r}", row,
-                         column)
+        raise table.fail(
+            f"{column} {value} disagrees with the published text {text!r}", row, column
+        )
     return {
         column: value,
         "value_as_published": text or None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.errors import ParseError
@@ -39,27 +40,30 @@ def read_table(payload: bytes, origin: str) -> Table:
     try:
         text = payload.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ParseError(f"{origin}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        where = f"{error.reason} at byte {error.start}"
+        raise ParseError(f"{origin}: not UTF-8 text ({where})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in next(reader)]
+        width = _named_width(header, origin)
+        rows = tuple(_rows(reader, header[:width], origin))
     except StopIteration:
         raise ParseError(f"{origin}: the file is empty") from None
     except csv.Error as error:
-        raise ParseError(f"{origin}, row 1: not a readable CSV: {error}") from None
-    width = _named_width(header, origin)
-    rows = []
-    try:
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue  # comma-only spacer lines
-            if any(cell.strip() for cell in cells[width:]):
-                raise ParseError(f"{origin}, row {reader.line_num}: a value under an unnamed column")
-            padded = [*cells[:width], *[""] * (width - len(cells))]
-            rows.append(Row(reader.line_num, dict(zip(header[:width], padded, strict=True))))
-    except csv.Error as error:
         raise ParseError(f"{origin}, row {reader.line_num}: not a readable CSV: {error}") from None
-    return Table(origin, tuple(header[:width]), tuple(rows))
+    return Table(origin, tuple(header[:width]), rows)
+
+
+def _rows(reader: Iterator[list[str]], header: list[str], origin: str) -> Iterator[Row]:
+    width = len(header)
+    for cells in reader:
+        line = getattr(reader, "line_num", 0)
+        if not any(cell.strip() for cell in cells):
+            continue  # comma-only spacer lines
+        if any(cell.strip() for cell in cells[width:]):
+            raise ParseError(f"{origin}, row {line}: a value under an unnamed column")
+        padded = [*cells[:width], *[""] * (width - len(cells))]
+        yield Row(line, dict(zip(header, padded, strict=True)))
 
 
 def _named_width(header: list[str], origin: str) -> int:
@@ -77,8 +81,10 @@ def _named_width(header: list[str], origin: str) -> int:
 def require_columns(table: Table, needed: tuple[str, ...]) -> None:
     missing = [name for name in needed if name not in table.header]
     if missing:
-        raise table.fail(f"missing column(s) {', '.join(missing)}; header is "
-                         f"{', '.join(table.header)}", column=None)
+        raise table.fail(
+            f"missing column(s) {', '.join(missing)}; header is {', '.join(table.header)}",
+            column=None,
+        )
 
 
 def edition_of(table: Table, column: str) -> str:

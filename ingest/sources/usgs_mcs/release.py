@@ -52,13 +52,15 @@ SALIENT_FIELDS: dict[str, tuple[str, str]] = {
     "NIR_Concentrate_t": ("net_import_reliance_mineral_concentrates", PCT),
 }
 # the data-release metadata: production "estimated for all years", the rest the latest year
-ESTIMATED_EVERY_YEAR = frozenset({"production_mineral_concentrates",
-                                  "production_compounds_and_metals"})
+ESTIMATED_EVERY_YEAR = frozenset(
+    {"production_mineral_concentrates", "production_compounds_and_metals"}
+)
 SALIENT_IDS = ("DataSource", "Commodity", "Year")
 WORLD_IDS = ("Source", "Country", "Type")
 WORLD_OPTIONAL = ("Prod_notes", "Reserves_t", "Reserves_notes")
-PRODUCTION_COLUMN = re.compile(r"^Prod_(?P<unit>[a-z]+)_(?:(?P<est>est)_)?(?P<year>\d{4})$",
-                               re.IGNORECASE)
+PRODUCTION_COLUMN = re.compile(
+    r"^Prod_(?P<unit>[a-z]+)_(?:(?P<est>est)_)?(?P<year>\d{4})$", re.IGNORECASE
+)
 REO_TYPE = re.compile(r"rare-earth-oxide|\bREO\b", re.IGNORECASE)
 # whole-release DOIs (National Minerals Information Center data releases on ScienceBase)
 RELEASE_DOIS = {
@@ -90,19 +92,21 @@ def parse_salient(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
         year = years[row.line]
         for column, (metric, unit) in fields.items():
             cell = _cell(table, row, column)
-            records.append({
-                "edition": edition,
-                "commodity": COMMODITY,
-                "year": year,
-                "metric": metric,
-                "unit": unit,
-                **cell,
-                "is_estimate": metric in ESTIMATED_EVERY_YEAR or year == latest,
-                "published_field": column,
-                "note": None,
-                **_provenance(table, edition, "salient statistics"),
-                "source_row": row.line,
-            })
+            records.append(
+                {
+                    "edition": edition,
+                    "commodity": COMMODITY,
+                    "year": year,
+                    "metric": metric,
+                    "unit": unit,
+                    **cell,
+                    "is_estimate": metric in ESTIMATED_EVERY_YEAR or year == latest,
+                    "published_field": column,
+                    "note": None,
+                    **_provenance(table, edition, "salient statistics"),
+                    "source_row": row.line,
+                }
+            )
     return {US_SALIENT.name: pl.DataFrame(records, schema=US_SALIENT.schema)}
 
 
@@ -122,25 +126,29 @@ def parse_world(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
             "source_row": row.line,
         }
         for column, (year, estimated) in production.items():
-            records.append({
-                **common,
-                "measure": "mine_production",
-                "year": year,
-                **_cell(table, row, column, value_column="value_t_reo"),
-                "is_estimate": estimated,
-                "published_field": column,
-                "note": _text(row, "Prod_notes"),
-            })
+            records.append(
+                {
+                    **common,
+                    "measure": "mine_production",
+                    "year": year,
+                    **_cell(table, row, column, value_column="value_t_reo"),
+                    "is_estimate": estimated,
+                    "published_field": column,
+                    "note": _text(row, "Prod_notes"),
+                }
+            )
         if "Reserves_t" in table.header:
-            records.append({
-                **common,
-                "measure": "reserves",
-                "year": None,
-                **_cell(table, row, "Reserves_t", value_column="value_t_reo"),
-                "is_estimate": False,
-                "published_field": "Reserves_t",
-                "note": _text(row, "Reserves_notes"),
-            })
+            records.append(
+                {
+                    **common,
+                    "measure": "reserves",
+                    "year": None,
+                    **_cell(table, row, "Reserves_t", value_column="value_t_reo"),
+                    "is_estimate": False,
+                    "published_field": "Reserves_t",
+                    "note": _text(row, "Reserves_notes"),
+                }
+            )
     return {WORLD_PRODUCTION.name: pl.DataFrame(records, schema=WORLD_PRODUCTION.schema)}
 
 
@@ -148,16 +156,19 @@ def _check_commodity(table: Table) -> None:
     for row in table.rows:
         commodity = row.cells["Commodity"].strip()
         if commodity.lower() != COMMODITY.lower():
-            raise table.fail(f"this is a {commodity!r} file; usgs-mcs loads {COMMODITY} only",
-                             row, "Commodity")
+            raise table.fail(
+                f"this is a {commodity!r} file; usgs-mcs loads {COMMODITY} only", row, "Commodity"
+            )
 
 
 def _salient_fields(table: Table, edition: str) -> dict[str, tuple[str, str]]:
     columns = [name for name in table.header if name not in SALIENT_IDS]
     unknown = [name for name in columns if name not in SALIENT_FIELDS]
     if unknown:
-        raise table.fail(f"{edition}: unknown salient column(s) {', '.join(unknown)}; map them "
-                         "in usgs_mcs/release.py SALIENT_FIELDS")
+        raise table.fail(
+            f"{edition}: unknown salient column(s) {', '.join(unknown)}; map them "
+            "in usgs_mcs/release.py SALIENT_FIELDS"
+        )
     fields = {name: SALIENT_FIELDS[name] for name in columns}
     metrics = [metric for metric, _ in fields.values()]
     twice = sorted({metric for metric in metrics if metrics.count(metric) > 1})
@@ -175,8 +186,10 @@ def _production_columns(table: Table, edition: str) -> dict[str, tuple[int, bool
         if not match:
             raise table.fail(f"{edition}: unknown world column {name}")
         if match.group("unit").lower() != "t":
-            raise table.fail(f"{edition}: production in {match.group('unit')}, expected t "
-                             "(metric tons)", column=name)
+            raise table.fail(
+                f"{edition}: production in {match.group('unit')}, expected t (metric tons)",
+                column=name,
+            )
         year = int(match.group("year"))
         if year >= edition_year(edition):
             raise table.fail(f"{edition} cannot publish production for {year}", column=name)
@@ -222,6 +235,6 @@ def _provenance(table: Table, edition: str, what: str) -> dict[str, str]:
     url = table.origin if "://" in table.origin else RELEASE_DOIS.get(edition, "")
     return {
         "source_document": f"USGS Mineral Commodity Summaries {edition[3:]} data release, "
-                           f"RARE EARTHS {what} ({name})",
+        f"RARE EARTHS {what} ({name})",
         "source_url": url,
     }

@@ -73,12 +73,16 @@ class ScienceBase:
         try:
             item = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise SourceUnavailable(f"{url}: ScienceBase did not answer with JSON: "
-                                    f"{_excerpt(body)}") from None
+            raise SourceUnavailable(
+                f"{url}: ScienceBase did not answer with JSON: {_excerpt(body)}"
+            ) from None
         if not isinstance(item, dict) or not isinstance(item.get("files", []), list):
             raise SourceUnavailable(f"{url}: unexpected ScienceBase item JSON: {_excerpt(body)}")
-        return [_file_entry(entry, url) for entry in item.get("files", [])
-                if isinstance(entry, dict) and entry.get("name")]
+        return [
+            _file_entry(entry, url)
+            for entry in item.get("files", [])
+            if isinstance(entry, dict) and entry.get("name")
+        ]
 
     def _download(self, url: str, params: dict[str, str] | None = None) -> bytes:
         return fetch_bytes(self.client, url, params=params, policy=self.policy, sleep=self.sleep)
@@ -101,8 +105,10 @@ def _extract(archive: bytes, member: re.Pattern[str], url: str) -> bytes | None:
             for info in opened.infolist():
                 if member.search(info.filename):
                     if info.file_size > MAX_MEMBER_BYTES:
-                        raise SourceUnavailable(f"{redact(url)}: {info.filename} is "
-                                                f"{info.file_size:,} bytes unpacked; refused")
+                        raise SourceUnavailable(
+                            f"{redact(url)}: {info.filename} is "
+                            f"{info.file_size:,} bytes unpacked; refused"
+                        )
                     return opened.read(info)
     except zipfile.BadZipFile:
         raise SourceUnavailable(f"{redact(url)}: not a zip archive: {_excerpt(archive)}") from None
