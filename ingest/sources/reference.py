@@ -56,26 +56,30 @@ CENSUS_CODES = RawTable(
 HS_NOMENCLATURE = "HS2022"  # datasets/harmonized-system, datapackage version "2022.0"
 HS_CODES = RawTable(
     name="raw_reference.hs_codes",
-    schema=pl.Schema({
-        "nomenclature": pl.String,
-        "section": pl.String,
-        "hs_code": pl.String,
-        "description": pl.String,
-        "parent_code": pl.String,
-        "level": pl.Int32,
-        "source_url": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "nomenclature": pl.String,
+            "section": pl.String,
+            "hs_code": pl.String,
+            "description": pl.String,
+            "parent_code": pl.String,
+            "level": pl.Int32,
+            "source_url": pl.String,
+        }
+    ),
     replace_key=("nomenclature",),
     description="One row per HS code (2, 4 or 6 digits, plus Comtrade's TOTAL row).",
 )
 HS_SECTIONS = RawTable(
     name="raw_reference.hs_sections",
-    schema=pl.Schema({
-        "nomenclature": pl.String,
-        "section": pl.String,
-        "section_name": pl.String,
-        "source_url": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "nomenclature": pl.String,
+            "section": pl.String,
+            "section_name": pl.String,
+            "source_url": pl.String,
+        }
+    ),
     replace_key=("nomenclature",),
     description="One row per HS section (I–XXI).",
 )
