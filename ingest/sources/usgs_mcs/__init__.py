@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import polars as pl
 
-from ingest.errors import ParseError
+from ingest.errors import ParseError, TradewatchError
 from ingest.http import RetryPolicy
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, Source, bundled_path, file_payload
@@ -80,8 +80,14 @@ def live(
     )
     unknown = [edition for edition in editions if edition not in EDITION_ITEMS]
     if unknown:
-        raise ParseError(
+        raise TradewatchError(
             f"unknown edition(s) {', '.join(unknown)}; known: {', '.join(EDITION_ITEMS)}"
+        )
+    choices = {*RELEASE_DATASETS, *(target.name for target in RELEASE_DATASETS.values())}
+    if dataset is not None and dataset not in choices:
+        raise TradewatchError(
+            f"usgs-mcs --live has no dataset {dataset!r}; "
+            f"choose one of {', '.join(sorted(choices))}"
         )
     for edition in editions:
         for kind in EDITION_KINDS.get(edition, KINDS):

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from ingest import pipeline
 from ingest.cli import app
-from ingest.errors import ParseError, SourceUnavailable
+from ingest.errors import ParseError, SourceUnavailable, TradewatchError
 from ingest.http import make_client
 from ingest.loader import load, load_payload
 from ingest.settings import Settings
@@ -259,6 +259,14 @@ def test_live_asks_every_edition_and_only_salient_for_2025(settings: Settings) -
         "MCS2024-world",
         "MCS2025-salient",
     ]
+
+
+def test_live_refuses_an_unknown_dataset_or_edition(settings: Settings) -> None:
+    with make_client(transport=httpx.MockTransport(sciencebase())) as client:
+        with pytest.raises(TradewatchError, match="no dataset 'magnets'; choose one of"):
+            list(usgs_mcs.live(settings, client, dataset="magnets"))
+        with pytest.raises(TradewatchError, match=r"unknown edition\(s\) MCS1999"):
+            list(usgs_mcs.live(settings, client, editions=("MCS1999",)))
 
 
 # --- the command line ---------------------------------------------------------------------------
