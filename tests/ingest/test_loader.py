@@ -14,7 +14,6 @@ from ingest.errors import DataQualityError, ParseError, SchemaDrift, SourceUnava
 from ingest.loader import conform, load
 from ingest.settings import Settings
 from ingest.sources.base import bundled_path
-from ingest.sources.reference import CENSUS_CODES_DATASET
 from ingest.sources.census_country import (
     BUNDLED,
     BUNDLED_DERIVED_MONTHLY,
@@ -22,6 +21,7 @@ from ingest.sources.census_country import (
     MONTHLY_FLOWS,
     WORKBOOK,
 )
+from ingest.sources.reference import CENSUS_CODES_DATASET
 
 DERIVED = bundled_path(BUNDLED, BUNDLED_DERIVED_MONTHLY).read_bytes()
 WORKBOOK_BYTES = bundled_path(BUNDLED, "country_xlsx_2023-01.xlsx").read_bytes()
