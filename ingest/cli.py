@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -40,7 +40,7 @@ errors = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -143,7 +143,11 @@ def ingest(
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     options = {
         key: value
-        for key, value in {"from_month": from_month, "to_month": to_month, "dataset": dataset}.items()
+        for key, value in {
+            "from_month": from_month,
+            "to_month": to_month,
+            "dataset": dataset,
+        }.items()
         if value is not None
     }
     settings = Settings.from_env()
@@ -253,10 +257,11 @@ def query(
 
 
 def _print_loads(results: list[LoadResult]) -> None:
-    table = Table("source", "dataset", "origin", "status", "vintage", "rows")
+    table = Table("source", "dataset", "status", "vintage", "rows")
     for result in results:
-        table.add_row(result.source, result.dataset, result.origin, result.status,
-                      result.vintage or "", f"{result.rows:,}")
+        table.add_row(
+            result.source, result.dataset, result.status, result.vintage or "", f"{result.rows:,}"
+        )
     console.print(table)
 
 
@@ -273,6 +278,11 @@ def _print_summary(settings: Settings) -> None:
         f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
         f"  share of $100bn goal   {summary.pct_of_goal:.1f} %"
     )
+    if summary.cagr_5y_pct is not None:
+        reached = summary.projected_goal_year or "never at that rate"
+        console.print(
+            f"  5-year growth          {summary.cagr_5y_pct:.1f} % a year → goal reached: {reached}"
+        )
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")
@@ -349,14 +359,24 @@ def _run_unattended(settings: Settings, *, live: bool, freshness: bool, log_path
     from ingest.runlock import run_lock
 
     log = logging.getLogger("tradewatch.run")
-    log.info("run started: warehouse %s, %s sources, log %s", settings.db_path,
-             "live" if live else "bundled", log_path)
+    log.info(
+        "run started: warehouse %s, %s sources, log %s",
+        settings.db_path,
+        "live" if live else "bundled",
+        log_path,
+    )
     try:
         with run_lock(settings, "run"):
             for result in pipeline.ingest_all(settings, live=live):
-                log.info("load %s/%s: %s, vintage %s, %s rows (%s)", result.source,
-                         result.dataset, result.status, result.vintage or "-", result.rows,
-                         result.origin)
+                log.info(
+                    "load %s/%s: %s, vintage %s, %s rows (%s)",
+                    result.source,
+                    result.dataset,
+                    result.status,
+                    result.vintage or "-",
+                    result.rows,
+                    result.origin,
+                )
             outcome = transform.build_models(settings)
             log.info("dbt build: %d nodes passed", outcome.passed)
             publication = publish.publish(settings, dbt=outcome)
@@ -386,9 +406,17 @@ def _log_freshness(
         return
     for row in rows:
         level = {"pass": logging.INFO, "warn": logging.WARNING}.get(row.status, logging.ERROR)
-        log.log(level, "freshness %s.%s: %s (newest load %s, %s h ago; warn after %s, error "
-                "after %s)", row.source, row.table, row.status, row.max_loaded_at,
-                row.age_hours, row.warn_after, row.error_after)
+        log.log(
+            level,
+            "freshness %s.%s: %s (newest load %s, %s h ago; warn after %s, error after %s)",
+            row.source,
+            row.table,
+            row.status,
+            row.max_loaded_at,
+            row.age_hours,
+            row.warn_after,
+            row.error_after,
+        )
 
 
 class _Scrub(logging.Filter):
@@ -411,8 +439,9 @@ def _run_logging(log_path: Path, secrets: tuple[str, ...]) -> Iterator[None]:
     import time
 
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    formatter = logging.Formatter("%(asctime)sZ %(levelname)-7s %(name)s: %(message)s",
-                                  "%Y-%m-%dT%H:%M:%S")
+    formatter = logging.Formatter(
+        "%(asctime)sZ %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"
+    )
     formatter.converter = time.gmtime
     handlers: list[logging.Handler] = [
         logging.FileHandler(log_path, encoding="utf-8"),
@@ -522,9 +551,13 @@ def _print_freshness(settings: Settings) -> None:
     for row in rows:
         colour = colours.get(row.status, "red")
         age = "" if row.age_hours is None else _age(row.age_hours)
-        table.add_row(f"{row.source}.{row.table}", f"[{colour}]{row.status}[/]",
-                      (row.max_loaded_at or "")[:16].replace("T", " "), age,
-                      f"{row.warn_after or '-'} / {row.error_after or '-'}")
+        table.add_row(
+            f"{row.source}.{row.table}",
+            f"[{colour}]{row.status}[/]",
+            (row.max_loaded_at or "")[:16].replace("T", " "),
+            age,
+            f"{row.warn_after or '-'} / {row.error_after or '-'}",
+        )
     console.print(table)
 
 
