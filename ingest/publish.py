@@ -252,20 +252,26 @@ order by source
 
 
 def _source_vintages(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Vintages per source and dataset; a load that holds several (the loader joins them
+    with commas, e.g. "MCS2023,MCS2024,MCS2025") counts for each."""
     sources: dict[str, Any] = {}
     for source, dataset, vintage, loaded_at in con.execute(
         SOURCE_VINTAGES_SQL.format(db=NEXT)
     ).fetchall():
         entry = sources.setdefault(source, {"vintages": [], "datasets": {}, "last_loaded_at": None})
-        if vintage is not None and vintage not in entry["vintages"]:
-            entry["vintages"].append(vintage)
-        entry["datasets"].setdefault(dataset, [])
-        if vintage is not None:
-            entry["datasets"][dataset].append(vintage)
+        named = [part.strip() for part in (vintage or "").split(",") if part.strip()]
+        dataset_vintages = entry["datasets"].setdefault(dataset, [])
+        for value in named:
+            if value not in entry["vintages"]:
+                entry["vintages"].append(value)
+            if value not in dataset_vintages:
+                dataset_vintages.append(value)
         stamp = _utc(loaded_at)
         entry["last_loaded_at"] = max(filter(None, [entry["last_loaded_at"], stamp]))
     for entry in sources.values():
         entry["vintages"].sort()
+        for values in entry["datasets"].values():
+            values.sort()
         entry["latest_vintage"] = entry["vintages"][-1] if entry["vintages"] else None
     return sources
 

@@ -78,7 +78,8 @@ class MartReader:
             "and source in (select unnest(?::varchar[])) order by vintage",
             [list(sources)],
         ).fetchall()
-        return [row[0] for row in rows]
+        named = {part.strip() for (vintage,) in rows for part in vintage.split(",")}
+        return sorted(part for part in named if part)
 
     def last_loaded(self, *sources: str) -> str | None:
         if not self.has("ops.loads"):

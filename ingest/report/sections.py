@@ -212,9 +212,8 @@ def rare_earth_supply(reader: MartReader, build: BuildInfo) -> Section:
                share_of_world_production_pct::double as share_pct
         from {table}
         where country_iso3 is not null and share_of_world_production_pct is not null
-        qualify row_number() over (
-            partition by year, country_iso3 order by edition desc
-        ) = 1
+        -- one edition per year, never mixed: the newest that publishes the year
+        qualify edition = max(edition) over (partition by year)
         order by year, country_iso3
         """
     )
