@@ -160,7 +160,7 @@ def _write_copy(
             raise PublishFailed(message) from None
         con.execute(f"detach {LIVE}")
         _record_publication(con, build_id, built_at)
-        tables = _base_tables(con)
+        tables = _base_tables(con) + _mart_views(con)
         row_counts = {name: _count(con, name) for name in tables}
         parquet_files = _export_marts(con, tables, build_dir)
         sources = _source_vintages(con) if "ops.loads" in tables else {}
@@ -201,6 +201,16 @@ def _base_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [f"{schema}.{table}" for schema, table in rows]
 
 
+def _mart_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Marts that dbt made views (e.g. a newest-edition view) are marts too."""
+    rows = con.execute(
+        "select view_name from duckdb_views() where database_name = ? and schema_name = ? "
+        "and not internal order by view_name",
+        [NEXT, MART_SCHEMA],
+    ).fetchall()
+    return [f"{MART_SCHEMA}.{name}" for (name,) in rows]
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     rows = con.execute(f"select count(*) from {NEXT}.{_qualified(table)}").fetchall()
     return int(rows[0][0])
@@ -216,7 +226,7 @@ def _export_marts(
             continue
         target = build_dir / f"{name}.parquet"
         con.execute(
-            f"copy {NEXT}.{_qualified(table)} to {_literal(target)} "
+            f"copy (select * from {NEXT}.{_qualified(table)}) to {_literal(target)} "
             "(format parquet, compression zstd)"
         )
         files[table] = f"{PARQUET_LINK}/{target.name}"

@@ -34,7 +34,9 @@ def test_build_publishes_every_mart_with_a_manifest(built_warehouse: Settings) -
         marts = [
             name
             for (name,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts'"
+                "select table_name from duckdb_tables() where schema_name = 'marts' union all "
+                "select view_name from duckdb_views() where schema_name = 'marts' "
+                "and not internal"
             ).fetchall()
         ]
         for table, facts in manifest["tables"].items():

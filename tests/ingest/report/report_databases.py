@@ -27,17 +27,14 @@ def trade_only(built: Settings, folder: Path) -> Path:
     """The published copy with every rare-earth and deals mart dropped (if a build has them)."""
     path = _copy(built, folder)
     with duckdb.connect(str(path)) as con:
-        for mart in OTHER_MARTS:
-            con.execute(f"drop table if exists marts.{mart}")
-            con.execute(f"drop view if exists marts.{mart}")
+        _drop(con, OTHER_MARTS)
     return path
 
 
 def with_all_marts(built: Settings, folder: Path, *, hostile: bool = False) -> Path:
     path = _copy(built, folder)
     with duckdb.connect(str(path)) as con:
-        for mart in OTHER_MARTS:
-            con.execute(f"drop view if exists marts.{mart}")
+        _drop(con, OTHER_MARTS)  # the build's own versions, if it has them
         con.execute(
             f"""
             create or replace table marts.rare_earth_supply as
@@ -89,6 +86,18 @@ def with_all_marts(built: Settings, folder: Path, *, hostile: bool = False) -> P
             """
         )
     return path
+
+
+def _drop(con: duckdb.DuckDBPyConnection, marts: tuple[str, ...]) -> None:
+    views = {
+        name
+        for (name,) in con.execute(
+            "select view_name from duckdb_views() where schema_name = 'marts'"
+        ).fetchall()
+    }
+    for mart in marts:
+        kind = "view" if mart in views else "table"
+        con.execute(f"drop {kind} if exists marts.{mart}")
 
 
 def _copy(built: Settings, folder: Path) -> Path:
