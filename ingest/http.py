@@ -33,6 +33,20 @@ download_progress: ContextVar[Callable[[str], ProgressCallback] | None] = Contex
 )
 
 
+class _RedactedUrls(logging.Filter):
+    """httpx logs every request URL at INFO, key included: redact it before any handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactedUrls())
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 5

@@ -12,6 +12,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
+DEFAULT_CENSUS_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Settings:
     landing_dir: Path
     census_balance_url: str = DEFAULT_CENSUS_BALANCE_URL
     census_api_key: str | None = field(default=None, repr=False)
+    census_api_base_url: str = DEFAULT_CENSUS_API_BASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
 
@@ -40,6 +42,9 @@ class Settings:
             landing_dir=_path(env.get("TRADEWATCH_LANDING", "data/landing")),
             census_balance_url=env.get("CENSUS_BALANCE_URL", DEFAULT_CENSUS_BALANCE_URL),
             census_api_key=env.get("CENSUS_API_KEY") or None,
+            census_api_base_url=env.get("CENSUS_API_BASE_URL", DEFAULT_CENSUS_API_BASE_URL).rstrip(
+                "/"
+            ),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
         )
