@@ -184,10 +184,10 @@ def _rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]
         document = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ParseError(f"{origin}: the body is not JSON: {error}") from None
-    if not isinstance(document, list) or not document or not _is_row(document[0]):
+    if not isinstance(document, list) or not document or not isinstance(document[0], list):
         raise ParseError(f"{origin}: expected a JSON array of arrays with a header row first")
     header = document[0]
-    if not all(isinstance(name, str) for name in header):
+    if not header or not all(isinstance(name, str) for name in header):
         raise ParseError(f"{origin}, row 0 (header): every column name must be a string")
     for number, row in enumerate(document[1:], start=1):
         if not _is_row(row) or len(row) != len(header):
