@@ -43,8 +43,9 @@ final as (
         flow,
         hs_code,
         left(hs_code, 6) as hs6,
-        year(month_date) as year,
-        month(month_date) as month,
+        -- the union's column names, shared by every rare-earth source
+        year(month_date) as year,  -- noqa: RF04
+        month(month_date) as month,  -- noqa: RF04
         cast(value_usd as decimal(18, 0)) as value_usd,
         -- the flag codes are undocumented, so a published 0 cannot be told from "not
         -- available": it is null, never a zero; '-' means no unit applies
