@@ -84,14 +84,19 @@ def no_data(url: httpx.URL) -> Reply:
 
 
 @contextmanager
-def local_server() -> Iterator[tuple[str, list[str]]]:
-    """The fixtures over real HTTP on 127.0.0.1: yields the base URL and the request paths."""
+def local_server(failing: frozenset[str] = frozenset()) -> Iterator[tuple[str, list[str]]]:
+    """The fixtures over real HTTP on 127.0.0.1: yields the base URL and the request paths.
+    Chunks named in `failing` (e.g. "exports_2024-01_HS2") answer HTTP 500."""
     paths: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             paths.append(self.path)
-            status, headers, body = served(httpx.URL(f"http://127.0.0.1{self.path}"))
+            url = httpx.URL(f"http://127.0.0.1{self.path}")
+            if fixture_name(url).removesuffix(".json") in failing:
+                status, headers, body = 500, {"Content-Type": "text/plain"}, b"internal error"
+            else:
+                status, headers, body = served(url)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

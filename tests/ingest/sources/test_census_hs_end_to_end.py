@@ -148,3 +148,19 @@ def test_reconciliation_names_the_month_and_the_difference(
     assert message.startswith(f"{RECONCILIATION}: Got 1 result")
     assert "month_date=2024-02-01, flow=export" in message
     assert "difference_usd=1200000" in message
+
+
+def test_cli_exits_non_zero_naming_the_failed_chunk(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRADEWATCH_HTTP_ATTEMPTS", "1")  # no retries, so no waiting
+    with local_server(failing=frozenset({"exports_2024-01_HS4"})) as (base_url, paths):
+        monkeypatch.setenv("CENSUS_API_BASE_URL", base_url)
+        args = ["ingest", "census-hs", "--live", "--from", "2024-01", "--to", "2024-01",
+                "--dataset", "turkey_by_hs"]  # fmt: skip
+        result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "1 chunk(s) failed" in result.output
+    assert "turkey_by_hs exports:2024-01:HS4" in result.output
+    assert "HTTP 500 after 1 attempts" in result.output
+    assert len(paths) == 4 and result.output.count("│ ok ") == 3  # the others loaded
