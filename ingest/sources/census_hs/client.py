@@ -90,7 +90,7 @@ def _json_body(response: httpx.Response, url: str, secrets: tuple[str, ...]) -> 
 
 
 def _text(response: httpx.Response, secrets: tuple[str, ...]) -> str:
-    return scrub(" ".join(response.text.split())[:500], secrets)
+    return scrub(" ".join(response.text.split()), secrets)[:500]  # scrub, then cut
 
 
 def _page_text(html: str) -> str:
