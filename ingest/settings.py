@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ class Settings:
     census_api_base_url: str = DEFAULT_CENSUS_API_BASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
+    file_roots: tuple[Path, ...] = ()
 
     @property
     def published_dir(self) -> Path:
@@ -47,7 +50,15 @@ class Settings:
             ),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
         )
+
+
+def _file_roots(value: str | None) -> tuple[Path, ...]:
+    if value:
+        return tuple(Path(part).expanduser().resolve() for part in value.split(os.pathsep) if part)
+    defaults = (Path.cwd(), Path.home(), Path(tempfile.gettempdir()), PROJECT_ROOT)
+    return tuple(dict.fromkeys(path.resolve() for path in defaults))
 
 
 def _path(value: str) -> Path:

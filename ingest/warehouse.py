@@ -120,16 +120,16 @@ def record_outcome(db_path: Path, record: LoadRecord, outcomes: list[Expectation
         con.execute("commit")
 
 
-def already_loaded(db_path: Path, source: str, dataset: str, sha256: str) -> bool:
+def previous_load(db_path: Path, source: str, dataset: str, sha256: str) -> tuple[str] | None:
+    """(vintage,) of an earlier successful load of the same payload, or None."""
     if not db_path.exists():
-        return False
+        return None
     with connect(db_path) as con:
-        row = con.execute(
-            "select count(*) from ops.loads where source = ? and dataset = ? "
-            "and payload_sha256 = ? and status = 'ok'",
+        return con.execute(
+            "select vintage from ops.loads where source = ? and dataset = ? "
+            "and payload_sha256 = ? and status = 'ok' order by finished_at desc limit 1",
             [source, dataset, sha256],
         ).fetchone()
-    return bool(row and row[0])
 
 
 def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
@@ -240,4 +240,3 @@ def _insert_record(
                 outcome.observed_value,
             ],
         )
-

@@ -22,29 +22,33 @@ BUNDLED = "reference"
 
 COUNTRIES = RawTable(
     name="raw_reference.countries",
-    schema=pl.Schema({
-        "iso3": pl.String,
-        "iso2": pl.String,
-        "iso_numeric": pl.String,
-        "m49": pl.String,
-        "country_name": pl.String,
-        "official_name": pl.String,
-        "region_name": pl.String,
-        "sub_region_name": pl.String,
-        "source_url": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "iso3": pl.String,
+            "iso2": pl.String,
+            "iso_numeric": pl.String,
+            "m49": pl.String,
+            "country_name": pl.String,
+            "official_name": pl.String,
+            "region_name": pl.String,
+            "sub_region_name": pl.String,
+            "source_url": pl.String,
+        }
+    ),
     replace_key=(),
     description="One row per ISO 3166 country or area (datasets/country-codes).",
 )
 CENSUS_CODES = RawTable(
     name="raw_reference.census_country_codes",
-    schema=pl.Schema({
-        "census_code": pl.String,
-        "census_name": pl.String,
-        "iso2": pl.String,
-        "list_produced": pl.String,
-        "source_url": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "census_code": pl.String,
+            "census_name": pl.String,
+            "iso2": pl.String,
+            "list_produced": pl.String,
+            "source_url": pl.String,
+        }
+    ),
     replace_key=(),
     description="One row per Census Schedule C country code (January 2021 list).",
 )
@@ -107,8 +111,9 @@ def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payl
 
 def from_file(path: Path) -> Iterator[Payload]:
     header = path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
-    yield file_payload(CENSUS_CODES_DATASET if "census_cty_code" in header else COUNTRIES_DATASET,
-                       path)
+    yield file_payload(
+        CENSUS_CODES_DATASET if "census_cty_code" in header else COUNTRIES_DATASET, path
+    )
 
 
 REFERENCE = Source(
