@@ -109,7 +109,6 @@ def ingest_source(
     chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
     keep_going = source.chunked if keep_going is None else keep_going
-    ensure_raw_tables(settings)
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []
     with http_client(settings, transport) as client:
@@ -130,7 +129,8 @@ def ingest_source(
 
 def ensure_raw_tables(settings: Settings) -> list[str]:
     """Every registered raw table exists (empty until loaded), so `dbt build` works on a
-    warehouse where some sources, e.g. live-only ones, were never loaded."""
+    warehouse where some sources, e.g. live-only ones, were never loaded. Called before
+    dbt runs, never by a load, so a failed load still leaves no raw table behind."""
     schemas = {table.name: table.schema for source in SOURCES.values() for table in source.tables}
     return warehouse.ensure_raw_tables(settings.db_path, schemas)
 

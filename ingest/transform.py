@@ -47,6 +47,9 @@ def run_dbt(settings: Settings, *args: str) -> DbtOutcome:
 
 
 def build_models(settings: Settings) -> DbtOutcome:
+    from ingest.pipeline import ensure_raw_tables
+
+    ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
     outcome = run_dbt(settings, "build")
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
@@ -84,8 +87,7 @@ def _stored_failures(item: Any, settings: Settings | None, limit: int = 3) -> st
     except duckdb.Error:
         return ""
     shown = " | ".join(
-        ", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True))
-        for row in rows
+        ", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True)) for row in rows
     )
     return f"; failing rows: {shown}" if shown else ""
 
