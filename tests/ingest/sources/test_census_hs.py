@@ -47,6 +47,7 @@ from tests.ingest.sources.census_hs_api import (
 BASE = "https://api.census.gov/data/timeseries/intltrade"
 WINDOW = {"from_month": "2024-01", "to_month": "2024-03", "dataset": "turkey_by_hs"}
 KEY = "0123456789abcdef0123456789abcdef01234567"  # shaped like a key; not a real one
+NO_RAW_TABLE = "select count(*) from duckdb_tables() where schema_name = 'raw_census_hs'"
 
 
 @pytest.fixture
@@ -201,7 +202,7 @@ def test_schema_drift_fails_the_chunk_and_publishes_nothing(
     assert [chunk for chunk, _ in failed.value.failures] == ["turkey_by_hs imports:2024-01:HS2"]
     assert isinstance(failed.value.failures[0][1], SchemaDrift)
     assert "row 0 (header): missing GEN_VAL_MO" in str(failed.value)
-    assert rows(settings, "select count(*) from raw_census_hs.turkey_by_hs") == [(0,)]
+    assert rows(settings, NO_RAW_TABLE) == [(0,)]  # nothing was published
     ledger = rows(
         settings,
         "select status, error, payload_path from ops.loads where chunk = 'imports:2024-01:HS2'",
@@ -218,7 +219,7 @@ def test_204_months_are_skipped_not_failed_and_fetched_again(settings: Settings)
     options = {"from_month": "2024-04", "to_month": "2024-04", "dataset": "turkey_by_hs"}
     results = ingest(settings, api, **options)
     assert [result.status for result in results] == ["skipped"] * 4
-    assert rows(settings, "select count(*) from raw_census_hs.turkey_by_hs") == [(0,)]
+    assert rows(settings, NO_RAW_TABLE) == [(0,)]  # nothing was published
     ledger = rows(settings, "select distinct status, error from ops.loads")
     assert ledger == [("skipped", "no data published for this request")]
     ingest(settings, api, **options)
