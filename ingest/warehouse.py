@@ -201,7 +201,9 @@ def _write_table(
     con.register("incoming", frame.to_arrow())
     try:
         _create_table(con, raw_table)
-        if replace_key:
+        if not replace_key:  # a complete list (reference codes): the new load replaces it all
+            con.execute(f"delete from {raw_table}")
+        else:
             matches = " and ".join(
                 f"incoming.{column} is not distinct from existing.{column}"
                 for column in replace_key

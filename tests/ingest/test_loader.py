@@ -21,6 +21,7 @@ from ingest.sources.census_country import (
     MONTHLY_FLOWS,
     WORKBOOK,
 )
+from ingest.sources.reference import CENSUS_CODES_DATASET
 
 DERIVED = bundled_path(BUNDLED, BUNDLED_DERIVED_MONTHLY).read_bytes()
 WORKBOOK_BYTES = bundled_path(BUNDLED, "country_xlsx_2023-01.xlsx").read_bytes()
@@ -182,3 +183,16 @@ def test_a_secret_in_the_url_never_reaches_logs_ledger_or_sidecars(
     for sidecar in settings.landing_dir.rglob("*.json"):
         assert secret not in sidecar.read_text()
     assert not any(secret in path.name for path in settings.landing_dir.rglob("*"))
+
+
+def test_a_code_list_load_replaces_the_whole_list(settings: Settings) -> None:
+    codes = bundled_path("reference", "census_schedule_c_country_codes.csv").read_bytes()
+    shorter = b"\n".join(codes.splitlines()[:-1]) + b"\n"
+    load(CENSUS_CODES_DATASET, codes, origin="codes.csv", settings=settings)
+
+    load(CENSUS_CODES_DATASET, shorter, origin="codes.csv", settings=settings)
+
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from raw_reference.census_country_codes"
+        ).fetchone() == (238,)
