@@ -111,6 +111,9 @@ def build(
         outcome = transform.build_models(settings)
     _print_loads(results)
     console.print(f"dbt build: {outcome.passed} nodes passed")
+    for name in pipeline.unloaded_sources(settings):
+        hint = "the API returned no data" if live else "run with --live"
+        console.print(f"[yellow]{name}: not loaded; {hint}[/]")
     _print_summary(settings)
 
 
@@ -149,7 +152,13 @@ def ingest(
     settings = Settings.from_env()
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)
-        results = pipeline.ingest_source(source, settings, live=live, file=file, options=options)
+        try:
+            results = pipeline.ingest_source(
+                source, settings, live=live, file=file, options=options
+            )
+        except pipeline.ChunksFailed as error:
+            _print_loads(error.results)  # the chunks that did load stay loaded
+            raise
     _print_loads(results)
 
 
