@@ -134,6 +134,10 @@ def ingest(
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="Only this dataset of the source.")
     ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Chunked sources: fetch loaded chunks again (revisions)."),
+    ] = False,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
@@ -146,6 +150,7 @@ def ingest(
             "from_month": from_month,
             "to_month": to_month,
             "dataset": dataset,
+            "refresh": refresh or None,
         }.items()
         if value is not None
     }

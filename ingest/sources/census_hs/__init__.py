@@ -88,13 +88,16 @@ def live(
     from_month: str | None = None,
     to_month: str | None = None,
     dataset: str | None = None,
+    refresh: bool = False,
     today: date | None = None,
     **_: object,
 ) -> Iterator[Payload]:
+    """One payload per chunk not yet loaded; `refresh` asks again for every chunk of the window
+    (Census revises recent months; an unchanged answer is skipped by its hash)."""
     months = month_window(from_month, to_month, today=today or date.today())
     for name in _dataset_names(dataset):
         chosen, requests = REQUESTS[name]
-        done = warehouse.loaded_chunks(settings.db_path, SOURCE, name)
+        done = set() if refresh else warehouse.loaded_chunks(settings.db_path, SOURCE, name)
         pending = [
             r
             for m in months
@@ -139,6 +142,6 @@ CENSUS_HS = Source(
     offline=offline,
     live=live,
     from_file=from_file,
-    live_options=("from_month", "to_month", "dataset"),
+    live_options=("from_month", "to_month", "dataset", "refresh"),
     chunked=True,
 )

@@ -323,6 +323,25 @@ def test_a_failed_chunk_does_not_stop_the_others_and_is_the_only_one_refetched(
     assert nothing_left.requests == []
 
 
+def test_refresh_asks_again_for_loaded_chunks_and_skips_unchanged_answers(
+    settings: Settings, waits: list[float]
+) -> None:
+    january = {**WINDOW, "to_month": "2024-01"}
+    ingest(settings, MockApi(), **january)
+
+    again = MockApi()
+    results = pipeline.ingest_source(
+        "census-hs",
+        settings,
+        live=True,
+        options={**january, "refresh": True},
+        transport=again.transport,
+    )
+
+    assert len(again.requests) == 4
+    assert {result.status for result in results} == {"skipped"}
+
+
 def test_the_key_never_reaches_logs_ledger_sidecars_or_tables(
     settings: Settings,
     waits: list[float],
