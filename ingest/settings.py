@@ -12,6 +12,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
+DEFAULT_DEALS_DIR = BUNDLED_DIR / "deals"  # the deals register: edited by pull request
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Settings:
     census_api_key: str | None = field(default=None, repr=False)
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    deals_dir: Path = DEFAULT_DEALS_DIR
 
     @property
     def published_dir(self) -> Path:
@@ -42,6 +44,7 @@ class Settings:
             census_api_key=env.get("CENSUS_API_KEY") or None,
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            deals_dir=_path(env.get("TRADEWATCH_DEALS_DIR", str(DEFAULT_DEALS_DIR))),
         )
 
 

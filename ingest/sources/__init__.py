@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ingest.sources.base import Source
 from ingest.sources.census_country import CENSUS_COUNTRY
+from ingest.sources.deals import DEALS_SOURCE
 from ingest.sources.reference import REFERENCE
 
 # build order: reference lists first, then the trade sources that refer to them
-SOURCES: dict[str, Source] = {source.name: source for source in (REFERENCE, CENSUS_COUNTRY)}
+SOURCES: dict[str, Source] = {
+    source.name: source for source in (REFERENCE, CENSUS_COUNTRY, DEALS_SOURCE)
+}
 
 
 def get_source(name: str) -> Source:
