@@ -1,7 +1,8 @@
--- "Announced but not yet delivered": a U.S.–Turkey deal with a stated one-off value while
--- it is announced, in talks, signed or in progress. Operational (delivered or in force),
--- stalled and cancelled deals are out, and so is any yearly figure: the $100bn trade goal
--- is the target itself, not a deal value, and a per-year value has no total.
+-- "Announced but not yet delivered": a U.S.–Turkey deal with a stated one-off value, from
+-- its announcement, while it is announced, in talks, signed or in progress. Operational
+-- (delivered or in force), stalled and cancelled deals are out, and so is any yearly
+-- figure: the $100bn trade goal is the target itself, not a deal value, and a per-year
+-- value has no total. Talks before the announcement count from the announcement only.
 with
 
 deals as (
@@ -22,7 +23,7 @@ filtered as (
         periods.deal_id,
         periods.period_number,
         periods.status,
-        periods.valid_from,
+        greatest(periods.valid_from, deals.announced_date) as valid_from,
         periods.valid_to,
         deals.value_usd,
         deals.value_basis,
@@ -36,6 +37,7 @@ filtered as (
         and not deals.is_value_recurring
         and deals.deal_type != 'target'
         and periods.status in ('announced', 'talks', 'signed', 'in_progress')
+        and (periods.valid_to is null or periods.valid_to > deals.announced_date)
 
 )
 
