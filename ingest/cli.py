@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -40,7 +40,7 @@ errors = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -139,7 +139,11 @@ def ingest(
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     options = {
         key: value
-        for key, value in {"from_month": from_month, "to_month": to_month, "dataset": dataset}.items()
+        for key, value in {
+            "from_month": from_month,
+            "to_month": to_month,
+            "dataset": dataset,
+        }.items()
         if value is not None
     }
     settings = Settings.from_env()
@@ -229,10 +233,11 @@ def query(
 
 
 def _print_loads(results: list[LoadResult]) -> None:
-    table = Table("source", "dataset", "origin", "status", "vintage", "rows")
+    table = Table("source", "dataset", "status", "vintage", "rows")
     for result in results:
-        table.add_row(result.source, result.dataset, result.origin, result.status,
-                      result.vintage or "", f"{result.rows:,}")
+        table.add_row(
+            result.source, result.dataset, result.status, result.vintage or "", f"{result.rows:,}"
+        )
     console.print(table)
 
 
@@ -249,6 +254,11 @@ def _print_summary(settings: Settings) -> None:
         f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
         f"  share of $100bn goal   {summary.pct_of_goal:.1f} %"
     )
+    if summary.cagr_5y_pct is not None:
+        reached = summary.projected_goal_year or "never at that rate"
+        console.print(
+            f"  5-year growth          {summary.cagr_5y_pct:.1f} % a year → goal reached: {reached}"
+        )
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")

@@ -16,6 +16,7 @@ from rich.table import Column, Table
 from ingest.cli import console, errors, reports_errors
 from ingest.deals_register import (
     DEAL_TYPES,
+    DEALS_FILE,
     STATUSES,
     RegisterInvalid,
     check,
@@ -25,6 +26,7 @@ from ingest.deals_register import (
 )
 from ingest.deals_register.edits import add_deal, add_event, format_register
 from ingest.deals_register.rules import SECTORS, VALUE_BASES
+from ingest.pipeline import allowed_file
 from ingest.settings import Settings
 
 deals_app = typer.Typer(
@@ -37,6 +39,14 @@ def _folder() -> Path:
     return Settings.from_env().deals_dir
 
 
+def _allowed(path: Path) -> Path:
+    """A PATH on the command line is read under the same roots as `ingest --file`."""
+    settings = Settings.from_env()
+    if path.is_dir():
+        return allowed_file(path / DEALS_FILE, settings).parent
+    return allowed_file(path, settings)
+
+
 @deals_app.command()
 @reports_errors
 def validate(
@@ -46,7 +56,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check every rule on the whole register; list every problem (exit 1) or say it is valid."""
-    target = path or _folder()
+    target = _allowed(path) if path else _folder()
     register, problems = check(read_path(target))
     if problems:
         errors.print(f"[bold red]{len(problems)} problem(s)[/] in the deals register {target}:")

@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 import polars as pl
 
 from ingest import landing, warehouse
-from ingest.errors import DataQualityError, ParseError, SchemaDrift, TradewatchError
+from ingest.errors import (
+    DataQualityError,
+    LandingError,
+    ParseError,
+    SchemaDrift,
+    TradewatchError,
+)
 from ingest.http import redact, scrub
 from ingest.quality import ExpectationOutcome, validate_frame
 from ingest.settings import Settings
@@ -46,7 +52,9 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
         raise
     if content is None:
         note = "no data published for this request"
-        return _record(settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note)
+        return _record(
+            settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note
+        )
     return load(dataset, content, origin=payload.origin, settings=settings, chunk=payload.chunk)
 
 
@@ -59,17 +67,23 @@ def load(
     chunk: str | None = None,
 ) -> LoadResult:
     started = _now()
-    archived = landing.archive(
-        content,
-        source=dataset.source,
-        dataset=dataset.name,
-        origin=origin,
-        landing_dir=settings.landing_dir,
+    archived = _archive(dataset, content, origin=origin, settings=settings, chunk=chunk)
+    earlier = warehouse.previous_load(
+        settings.db_path, dataset.source, dataset.name, archived.sha256
     )
-    if warehouse.already_loaded(settings.db_path, dataset.source, dataset.name, archived.sha256):
+    if earlier is not None:
         note = "payload already loaded"
-        return _record(settings, dataset, archived.origin, started, "skipped",
-                       chunk=chunk, archived=archived, note=note)
+        return _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "skipped",
+            chunk=chunk,
+            archived=archived,
+            vintage=earlier[0],
+            note=note,
+        )
     outcomes: list[ExpectationOutcome] = []
     vintage: str | None = None
     try:
@@ -81,20 +95,72 @@ def load(
             if not report.success:
                 raise DataQualityError(table.name, report.failures())
         landing.write_sidecar(archived, vintage=vintage)
-        record = _ledger_row(dataset, archived.origin, started, "ok", chunk=chunk,
-                             archived=archived, vintage=vintage, outcomes=outcomes,
-                             rows=sum(frame.height for frame in frames.values()))
+        record = _ledger_row(
+            dataset,
+            archived.origin,
+            started,
+            "ok",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            outcomes=outcomes,
+            rows=sum(frame.height for frame in frames.values()),
+        )
         published = {t.name: (frames[t.name], t.replace_key) for t in dataset.tables}
         warehouse.publish(settings.db_path, published, record, outcomes)
     except TradewatchError as error:
         _scrub_error(error, settings)
-        _record(settings, dataset, archived.origin, started, "failed", chunk=chunk,
-                archived=archived, vintage=vintage, error=error, outcomes=outcomes)
+        _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "failed",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            error=error,
+            outcomes=outcomes,
+        )
         raise
-    log.info("%s/%s: loaded %s rows from %s", dataset.source, dataset.name, record.row_count,
-             archived.origin)
-    return LoadResult(dataset.source, dataset.name, "ok", archived.origin, record.load_id,
-                      rows=record.row_count or 0, vintage=vintage, chunk=chunk)
+    log.info(
+        "%s/%s: loaded %s rows from %s",
+        dataset.source,
+        dataset.name,
+        record.row_count,
+        archived.origin,
+    )
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        "ok",
+        archived.origin,
+        record.load_id,
+        rows=record.row_count or 0,
+        vintage=vintage,
+        chunk=chunk,
+    )
+
+
+def _archive(
+    dataset: Dataset, content: bytes, *, origin: str, settings: Settings, chunk: str | None
+) -> landing.Archived:
+    started = _now()
+    try:
+        return landing.archive(
+            content,
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=origin,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as error:
+        failure = LandingError(
+            f"{_shown(origin)}: cannot archive the payload under {settings.landing_dir}: "
+            f"{error.strerror or error}"
+        )
+        _record(settings, dataset, _shown(origin), started, "failed", chunk=chunk, error=failure)
+        raise failure from error
 
 
 def conform(frame: pl.DataFrame, table: RawTable, *, origin: str) -> pl.DataFrame:
@@ -147,11 +213,28 @@ def _record(
     outcomes: list[ExpectationOutcome] | None = None,
 ) -> LoadResult:
     message = note if error is None else _one_line(scrub(str(error), settings.secrets))
-    record = _ledger_row(dataset, origin, started, status, chunk=chunk, archived=archived,
-                         vintage=vintage, outcomes=outcomes or [], error=message)
+    record = _ledger_row(
+        dataset,
+        origin,
+        started,
+        status,
+        chunk=chunk,
+        archived=archived,
+        vintage=vintage,
+        outcomes=outcomes or [],
+        error=message,
+    )
     warehouse.record_outcome(settings.db_path, record, outcomes or [])
-    return LoadResult(dataset.source, dataset.name, status, origin, record.load_id,
-                      vintage=vintage, chunk=chunk, error=message)
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        status,
+        origin,
+        record.load_id,
+        vintage=vintage,
+        chunk=chunk,
+        error=message,
+    )
 
 
 def _ledger_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from ingest import warehouse
-from ingest.errors import TradewatchError
+from ingest.errors import FileRefused, TradewatchError
 from ingest.http import make_client
 from ingest.loader import LoadResult, load_payload
 from ingest.settings import Settings
@@ -24,6 +25,8 @@ class GoalSummary:
     latest_month: date
     total_trade_t12m_usd: int
     pct_of_goal: float
+    cagr_5y_pct: float | None
+    projected_goal_year: int | None
     required_growth_pct: dict[int, float | None]
     vintage: str
 
@@ -46,13 +49,25 @@ def payloads_for(
     options: dict[str, object],
 ) -> Iterator[Payload]:
     if file is not None:
-        if not file.is_file():
-            raise TradewatchError(f"{file}: no such file")
-        return source.from_file(file)
+        return source.from_file(allowed_file(file, settings))
     if live:
         assert client is not None
         return source.live(settings, client, **options)
     return source.offline()
+
+
+def allowed_file(file: Path, settings: Settings) -> Path:
+    """A regular file below one of the allowed folders, links resolved."""
+    resolved = file.expanduser().resolve()
+    if not any(resolved.is_relative_to(root) for root in settings.file_roots):
+        roots = os.pathsep.join(str(root) for root in settings.file_roots)
+        raise FileRefused(
+            f"{file}: outside the folders tradewatch reads from ({roots}); "
+            "set TRADEWATCH_FILE_ROOTS to allow another folder"
+        )
+    if not resolved.is_file():
+        raise FileRefused(f"{file}: no such file")
+    return resolved
 
 
 def ingest_source(
@@ -71,8 +86,9 @@ def ingest_source(
     results: list[LoadResult] = []
     errors: list[TradewatchError] = []
     with http_client(settings, transport) as client:
-        for payload in payloads_for(source, settings, live=live, file=file, client=client,
-                                    options=options or {}):
+        for payload in payloads_for(
+            source, settings, live=live, file=file, client=client, options=options or {}
+        ):
             try:
                 results.append(load_payload(payload, settings))
             except TradewatchError as error:
@@ -84,8 +100,9 @@ def ingest_source(
     return results
 
 
-def ingest_all(settings: Settings, *, live: bool = False,
-               transport: httpx.BaseTransport | None = None) -> list[LoadResult]:
+def ingest_all(
+    settings: Settings, *, live: bool = False, transport: httpx.BaseTransport | None = None
+) -> list[LoadResult]:
     results: list[LoadResult] = []
     for name in SOURCES:
         results.extend(ingest_source(name, settings, live=live, transport=transport))
@@ -95,7 +112,8 @@ def ingest_all(settings: Settings, *, live: bool = False,
 def goal_summary(db_path: Path) -> GoalSummary | None:
     with warehouse.connect(db_path, read_only=True) as con:
         latest = con.execute(
-            "select as_of_month, total_trade_t12m_usd, pct_of_goal, vintage "
+            "select as_of_month, total_trade_t12m_usd, pct_of_goal, vintage, cagr_5y_pct, "
+            "projected_goal_year "
             "from marts.trade_goal_progress order by as_of_month desc limit 1"
         ).fetchone()
         if latest is None:
@@ -109,6 +127,8 @@ def goal_summary(db_path: Path) -> GoalSummary | None:
         latest_month=latest[0],
         total_trade_t12m_usd=int(latest[1]),
         pct_of_goal=float(latest[2]),
+        cagr_5y_pct=latest[4],
+        projected_goal_year=latest[5],
         required_growth_pct={year: growth for year, growth in scenarios},
         vintage=latest[3],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
 DEFAULT_DEALS_DIR = BUNDLED_DIR / "deals"  # the deals register: edited by pull request
+DEFAULT_USGS_SCIENCEBASE_URL = "https://www.sciencebase.gov/catalog"
 
 
 @dataclass(frozen=True)
@@ -21,9 +23,12 @@ class Settings:
     landing_dir: Path
     census_balance_url: str = DEFAULT_CENSUS_BALANCE_URL
     census_api_key: str | None = field(default=None, repr=False)
+    usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
     deals_dir: Path = DEFAULT_DEALS_DIR
+    # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
+    file_roots: tuple[Path, ...] = ()
 
     @property
     def published_dir(self) -> Path:
@@ -42,10 +47,19 @@ class Settings:
             landing_dir=_path(env.get("TRADEWATCH_LANDING", "data/landing")),
             census_balance_url=env.get("CENSUS_BALANCE_URL", DEFAULT_CENSUS_BALANCE_URL),
             census_api_key=env.get("CENSUS_API_KEY") or None,
+            usgs_sciencebase_url=env.get("USGS_SCIENCEBASE_URL", DEFAULT_USGS_SCIENCEBASE_URL),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
             deals_dir=_path(env.get("TRADEWATCH_DEALS_DIR", str(DEFAULT_DEALS_DIR))),
+            file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
         )
+
+
+def _file_roots(value: str | None) -> tuple[Path, ...]:
+    if value:
+        return tuple(Path(part).expanduser().resolve() for part in value.split(os.pathsep) if part)
+    defaults = (Path.cwd(), Path.home(), Path(tempfile.gettempdir()), PROJECT_ROOT)
+    return tuple(dict.fromkeys(path.resolve() for path in defaults))
 
 
 def _path(value: str) -> Path:

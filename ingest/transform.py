@@ -33,16 +33,14 @@ def run_dbt(settings: Settings, *args: str) -> DbtOutcome:
     from dbt.cli.main import dbtRunner
 
     work_dir = settings.db_path.parent / "dbt"
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(work_dir / "target"),
-            "--log-path", str(work_dir / "logs"),
-            "--quiet",
-        ]  # fmt: skip
-    )
+    options = {
+        "--project-dir": DBT_PROJECT_DIR,
+        "--profiles-dir": DBT_PROJECT_DIR,
+        "--target-path": work_dir / "target",
+        "--log-path": work_dir / "logs",
+    }
+    flags = [part for option, value in options.items() for part in (option, str(value))]
+    result = dbtRunner().invoke([*args, *flags, "--quiet"])
     _close_dbt_connections()
     return _outcome(result)
 

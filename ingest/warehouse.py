@@ -120,16 +120,16 @@ def record_outcome(db_path: Path, record: LoadRecord, outcomes: list[Expectation
         con.execute("commit")
 
 
-def already_loaded(db_path: Path, source: str, dataset: str, sha256: str) -> bool:
+def previous_load(db_path: Path, source: str, dataset: str, sha256: str) -> tuple[str] | None:
+    """(vintage,) of an earlier successful load of the same payload, or None."""
     if not db_path.exists():
-        return False
+        return None
     with connect(db_path) as con:
-        row = con.execute(
-            "select count(*) from ops.loads where source = ? and dataset = ? "
-            "and payload_sha256 = ? and status = 'ok'",
+        return con.execute(
+            "select vintage from ops.loads where source = ? and dataset = ? "
+            "and payload_sha256 = ? and status = 'ok' order by finished_at desc limit 1",
             [source, dataset, sha256],
         ).fetchone()
-    return bool(row and row[0])
 
 
 def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
@@ -160,7 +160,9 @@ def _write_table(
             f"create table if not exists {raw_table} as select *, "
             "''::varchar as load_id, now() as loaded_at from incoming limit 0"
         )
-        if replace_key:
+        if not replace_key:  # a complete list (reference codes): the new load replaces it all
+            con.execute(f"delete from {raw_table}")
+        else:
             matches = " and ".join(
                 f"incoming.{column} is not distinct from existing.{column}"
                 for column in replace_key
@@ -199,4 +201,3 @@ def _insert_record(
                 outcome.observed_value,
             ],
         )
-

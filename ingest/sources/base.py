@@ -21,7 +21,8 @@ class RawTable:
 
     name: str  # schema-qualified, e.g. "raw_census_country.monthly_flows"
     schema: pl.Schema
-    # a new load replaces the rows whose values in these columns it brings again
+    # a new load replaces the rows whose values in these columns it brings again; an empty
+    # key means the payload is the whole table (a code list) and replaces it
     replace_key: tuple[str, ...]
     description: str = ""
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -164,8 +165,10 @@ def test_a_suite_catches_what_slipped_past_the_parser(frames: dict[str, pl.DataF
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A warehouse holding only the bundled register, loaded once for this module."""
     root = tmp_path_factory.mktemp("deals_loaded")
-    settings = Settings(
-        db_path=root / "warehouse" / "tradewatch.duckdb", landing_dir=root / "landing"
+    settings = replace(
+        Settings.from_env({}),
+        db_path=root / "warehouse" / "tradewatch.duckdb",
+        landing_dir=root / "landing",
     )
     results = pipeline.ingest_source("deals", settings, file=DEFAULT_DEALS_DIR / "deals.csv")
     assert [result.status for result in results] == ["ok"]
