@@ -11,8 +11,7 @@ from ingest.sources.usgs_mcs import USGS_MCS
 
 # build order: reference lists first, then the trade sources that refer to them
 SOURCES: dict[str, Source] = {
-    source.name: source
-    for source in (REFERENCE, CENSUS_COUNTRY, USGS_MCS, BEYLIKOVA, DEALS_SOURCE)
+    source.name: source for source in (REFERENCE, CENSUS_COUNTRY, USGS_MCS, BEYLIKOVA, DEALS_SOURCE)
 }
 
 
