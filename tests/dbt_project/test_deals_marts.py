@@ -142,6 +142,7 @@ def test_the_trade_window_unit_tests_ran_with_and_without_trade_rows(
     run_results = built_warehouse.db_path.parent / "dbt" / "target" / "run_results.json"
     results = json.loads(run_results.read_text())["results"]
     statuses = {item["unique_id"].rsplit(".", 1)[-1]: item["status"] for item in results}
+    assert statuses["trade_windows_span_the_announcement"] == "pass"
     assert statuses["trade_windows_with_product_trade"] == "pass"
     assert statuses["trade_windows_without_product_trade"] == "pass"
     assert statuses["trade_links_null_without_census_hs"] == "pass"

@@ -1,108 +1,18 @@
--- Trade in a deal's linked HS code between the United States and Turkey, per window: the
--- 12 months before the announcement month, months 1-12, 13-24 and 25-36 after it, and the
--- expected delivery window. The announcement month itself is in neither side. Trade is read
--- at the most detailed HS level the trade data has for the code (a 6-digit link is measured
--- at 4 digits when only headings are published). A window with no month of trade data has
--- a null value; a covered month without a row for the code counts as zero.
+-- U.S.–Turkey trade in each window of a deal's linked HS code. Trade is read at the most
+-- detailed HS level the trade data has for the code (a 6-digit link is measured at 4 digits
+-- when only headings are published). A window with no month of trade data has a null value;
+-- a covered month without a row for the code counts as zero.
 with
 
-links as (
+windows as (
 
-    select * from {{ ref('int_deal_trade_links_filtered') }}
-
-),
-
-deals as (
-
-    select * from {{ ref('int_deals_filtered') }}
+    select * from {{ ref('int_deal_trade_windows_spanned') }}
 
 ),
 
 product_trade as (
 
     select * from {{ ref('int_product_trade_monthly') }}
-
-),
-
-link_context as (
-
-    select
-        links.deal_id,
-        links.hs_code,
-        links.flow,
-        cast(date_trunc('month', deals.announced_date) as date) as announced_month,
-        cast(date_trunc('month', links.expected_from_date) as date) as expected_from_month,
-        -- an expected_to of "2034" runs to December 2034, "2034-06" to June 2034
-        cast(case links.expected_to_date_precision
-            when 'year' then links.expected_to_date + interval 11 months
-            else date_trunc('month', links.expected_to_date)
-        end as date) as expected_to_month,
-        coalesce(
-            least(deals.country_a_iso3, deals.country_b_iso3) = 'TUR'
-            and greatest(deals.country_a_iso3, deals.country_b_iso3) = 'USA',
-            false
-        ) as is_us_turkey
-    from links
-    inner join deals on links.deal_id = deals.deal_id
-
-),
-
-window_offsets as (
-
-    select
-        offset_values.window_name,
-        offset_values.window_order,
-        offset_values.first_offset,
-        offset_values.last_offset
-    from (
-        values
-        ('12m_before', 1, -12, -1),
-        ('year_1_after', 2, 1, 12),
-        ('year_2_after', 3, 13, 24),
-        ('year_3_after', 4, 25, 36)
-    ) as offset_values (window_name, window_order, first_offset, last_offset)
-
-),
-
-relative_windows as (
-
-    select
-        link_context.deal_id,
-        link_context.hs_code,
-        link_context.flow,
-        link_context.is_us_turkey,
-        window_offsets.window_name,
-        window_offsets.window_order,
-        cast(link_context.announced_month + to_months(window_offsets.first_offset) as date)
-            as window_start,
-        cast(link_context.announced_month + to_months(window_offsets.last_offset) as date)
-            as window_end
-    from link_context
-    cross join window_offsets
-
-),
-
-delivery_windows as (
-
-    select
-        deal_id,
-        hs_code,
-        flow,
-        is_us_turkey,
-        'expected_window' as window_name,
-        5 as window_order,
-        expected_from_month as window_start,
-        expected_to_month as window_end
-    from link_context
-    where expected_from_month is not null
-
-),
-
-windows as (
-
-    select * from relative_windows
-    union all
-    select * from delivery_windows
 
 ),
 
@@ -118,16 +28,16 @@ published_levels as (
 measured_levels as (
 
     select
-        link_context.deal_id,
-        link_context.hs_code,
+        windows.deal_id,
+        windows.hs_code,
         max(published_levels.hs_level) as trade_hs_level
-    from link_context
+    from windows
     inner join published_levels
         on
-            link_context.flow = published_levels.flow
-            and published_levels.hs_level <= length(link_context.hs_code)
-    where link_context.is_us_turkey
-    group by link_context.deal_id, link_context.hs_code
+            windows.flow = published_levels.flow
+            and published_levels.hs_level <= length(windows.hs_code)
+    where windows.is_us_turkey
+    group by windows.deal_id, windows.hs_code
 
 ),
 
