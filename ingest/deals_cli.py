@@ -78,6 +78,8 @@ def list_deals(
     ] = None,
 ) -> None:
     """The register's deals, optionally by current status and country."""
+    if status and status not in STATUSES:
+        raise typer.BadParameter(f"{status!r} is not one of {', '.join(STATUSES)}")
     folder = _folder()
     register = load(read_folder(folder), str(folder))
     headers = ("deal_id", "announced", "countries", "sector", "type", "status", "value_usd")
