@@ -14,6 +14,7 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
 DEFAULT_DEALS_DIR = BUNDLED_DIR / "deals"  # the deals register: edited by pull request
+DEFAULT_CENSUS_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
 DEFAULT_USGS_SCIENCEBASE_URL = "https://www.sciencebase.gov/catalog"
 
 
@@ -23,6 +24,7 @@ class Settings:
     landing_dir: Path
     census_balance_url: str = DEFAULT_CENSUS_BALANCE_URL
     census_api_key: str | None = field(default=None, repr=False)
+    census_api_base_url: str = DEFAULT_CENSUS_API_BASE_URL
     usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
@@ -47,6 +49,9 @@ class Settings:
             landing_dir=_path(env.get("TRADEWATCH_LANDING", "data/landing")),
             census_balance_url=env.get("CENSUS_BALANCE_URL", DEFAULT_CENSUS_BALANCE_URL),
             census_api_key=env.get("CENSUS_API_KEY") or None,
+            census_api_base_url=env.get("CENSUS_API_BASE_URL", DEFAULT_CENSUS_API_BASE_URL).rstrip(
+                "/"
+            ),
             usgs_sciencebase_url=env.get("USGS_SCIENCEBASE_URL", DEFAULT_USGS_SCIENCEBASE_URL),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),

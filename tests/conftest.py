@@ -47,5 +47,6 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         patch.delenv("CENSUS_API_KEY", raising=False)
         patch.delenv("TRADEWATCH_DEALS_DIR", raising=False)  # the bundled register
         result = CliRunner().invoke(app, ["build"])
+        (root / "build-output.txt").write_text(result.output)  # for tests of the summary
         assert result.exit_code == 0, result.output
         return Settings.from_env()
