@@ -114,6 +114,9 @@ def build(
         publication = publish.publish(settings, dbt=outcome)
     _print_loads(results)
     console.print(f"dbt build: {outcome.passed} nodes passed")
+    for name in pipeline.unloaded_sources(settings):
+        hint = "the API returned no data" if live else "run with --live"
+        console.print(f"[yellow]{name}: not loaded; {hint}[/]")
     _print_publication(publication)
     _print_summary(settings)
 
@@ -135,6 +138,10 @@ def ingest(
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="Only this dataset of the source.")
     ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Chunked sources: fetch loaded chunks again (revisions)."),
+    ] = False,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
@@ -147,13 +154,20 @@ def ingest(
             "from_month": from_month,
             "to_month": to_month,
             "dataset": dataset,
+            "refresh": refresh or None,
         }.items()
         if value is not None
     }
     settings = Settings.from_env()
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)
-        results = pipeline.ingest_source(source, settings, live=live, file=file, options=options)
+        try:
+            results = pipeline.ingest_source(
+                source, settings, live=live, file=file, options=options
+            )
+        except pipeline.ChunksFailed as error:
+            _print_loads(error.results)  # the chunks that did load stay loaded
+            raise
     _print_loads(results)
 
 
@@ -563,3 +577,9 @@ def _print_freshness(settings: Settings) -> None:
 
 def _age(hours: float) -> str:
     return f"{hours:,.1f} h" if hours < 48 else f"{hours / 24:,.1f} d"
+
+
+# `tradewatch deals …` lives in its own module; imported last because it uses the helpers above
+from ingest.deals_cli import deals_app  # noqa: E402
+
+app.add_typer(deals_app, name="deals")

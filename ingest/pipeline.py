@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from ingest import warehouse
-from ingest.errors import FileRefused, TradewatchError
+from ingest.errors import AuthenticationError, FileRefused, LockHeld, TradewatchError
 from ingest.http import make_client
 from ingest.loader import LoadResult, load_payload
 from ingest.settings import Settings
@@ -56,6 +56,30 @@ def payloads_for(
     return source.offline()
 
 
+# no later chunk can succeed after these
+FATAL_FOR_EVERY_CHUNK = (AuthenticationError, LockHeld)
+
+
+class ChunksFailed(TradewatchError):
+    """Some chunks of a chunked source failed; the others were loaded and stay loaded."""
+
+    def __init__(
+        self,
+        source: str,
+        failures: list[tuple[str, TradewatchError]],
+        results: list[LoadResult],
+    ) -> None:
+        self.failures = failures
+        self.results = results
+        self.exit_code = max(error.exit_code for _, error in failures)
+        shown = "; ".join(f"{chunk}: {error}" for chunk, error in failures[:10])
+        more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
+        super().__init__(
+            f"{source}: {len(failures)} chunk(s) failed and were not loaded; a rerun fetches "
+            f"only these and any missing chunks: {shown}{more}"
+        )
+
+
 def allowed_file(file: Path, settings: Settings) -> Path:
     """A regular file below one of the allowed folders, links resolved."""
     resolved = file.expanduser().resolve()
@@ -78,13 +102,15 @@ def ingest_source(
     file: Path | None = None,
     options: dict[str, object] | None = None,
     transport: httpx.BaseTransport | None = None,
-    keep_going: bool = False,
+    keep_going: bool | None = None,
 ) -> list[LoadResult]:
     """Load every payload of one source. Each load is atomic; the first failure stops the
-    run unless `keep_going` (chunked sources), in which case failures are raised at the end."""
+    run unless `keep_going` (the default for chunked sources), in which case the failed
+    chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
+    keep_going = source.chunked if keep_going is None else keep_going
     results: list[LoadResult] = []
-    errors: list[TradewatchError] = []
+    failures: list[tuple[str, TradewatchError]] = []
     with http_client(settings, transport) as client:
         for payload in payloads_for(
             source, settings, live=live, file=file, client=client, options=options or {}
@@ -92,12 +118,27 @@ def ingest_source(
             try:
                 results.append(load_payload(payload, settings))
             except TradewatchError as error:
-                if not keep_going:
+                if not keep_going or isinstance(error, FATAL_FOR_EVERY_CHUNK):
                     raise
-                errors.append(error)
-    if errors:
-        raise errors[0]
+                where = f"{payload.dataset.name} {payload.chunk or payload.origin}"
+                failures.append((where, error))
+    if failures:
+        raise ChunksFailed(name, failures, results)
     return results
+
+
+def ensure_raw_tables(settings: Settings) -> list[str]:
+    """Every registered raw table exists (empty until loaded), so `dbt build` works on a
+    warehouse where some sources, e.g. live-only ones, were never loaded. Called before
+    dbt runs, never by a load, so a failed load still leaves no raw table behind."""
+    schemas = {table.name: table.schema for source in SOURCES.values() for table in source.tables}
+    return warehouse.ensure_raw_tables(settings.db_path, schemas)
+
+
+def unloaded_sources(settings: Settings) -> list[str]:
+    """Registered sources with no successful load in the warehouse, in build order."""
+    loaded = warehouse.sources_with_loads(settings.db_path)
+    return [name for name in SOURCES if name not in loaded]
 
 
 def ingest_all(

@@ -13,6 +13,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
+DEFAULT_DEALS_DIR = BUNDLED_DIR / "deals"  # the deals register: edited by pull request
+DEFAULT_CENSUS_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
 DEFAULT_USGS_SCIENCEBASE_URL = "https://www.sciencebase.gov/catalog"
 
 
@@ -22,9 +24,11 @@ class Settings:
     landing_dir: Path
     census_balance_url: str = DEFAULT_CENSUS_BALANCE_URL
     census_api_key: str | None = field(default=None, repr=False)
+    census_api_base_url: str = DEFAULT_CENSUS_API_BASE_URL
     usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    deals_dir: Path = DEFAULT_DEALS_DIR
     # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
     file_roots: tuple[Path, ...] = ()
     # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
@@ -48,9 +52,13 @@ class Settings:
             landing_dir=_path(env.get("TRADEWATCH_LANDING", "data/landing")),
             census_balance_url=env.get("CENSUS_BALANCE_URL", DEFAULT_CENSUS_BALANCE_URL),
             census_api_key=env.get("CENSUS_API_KEY") or None,
+            census_api_base_url=env.get("CENSUS_API_BASE_URL", DEFAULT_CENSUS_API_BASE_URL).rstrip(
+                "/"
+            ),
             usgs_sciencebase_url=env.get("USGS_SCIENCEBASE_URL", DEFAULT_USGS_SCIENCEBASE_URL),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            deals_dir=_path(env.get("TRADEWATCH_DEALS_DIR", str(DEFAULT_DEALS_DIR))),
             file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
             publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import TradewatchError
 from ingest.settings import DBT_PROJECT_DIR, Settings
@@ -45,7 +46,7 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
     flags = [part for option, value in options.items() for part in (option, str(value))]
     result = dbtRunner().invoke([*args, *flags, "--quiet"])
     _close_dbt_connections()
-    return _outcome(result)
+    return _outcome(result, settings)
 
 
 def dbt_work_dir(settings: Settings) -> Path:
@@ -53,6 +54,9 @@ def dbt_work_dir(settings: Settings) -> Path:
 
 
 def build_models(settings: Settings) -> DbtOutcome:
+    from ingest.pipeline import ensure_raw_tables
+
+    ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
     outcome = run_dbt(settings, "build")
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
@@ -60,10 +64,11 @@ def build_models(settings: Settings) -> DbtOutcome:
     return outcome
 
 
-def _outcome(result: object) -> DbtOutcome:
+def _outcome(result: object, settings: Settings | None = None) -> DbtOutcome:
     node_results = list(getattr(getattr(result, "result", None), "results", None) or [])
     failures = tuple(
         f"{item.node.name}: {' '.join(str(item.message).split())[:300]}"
+        f"{_stored_failures(item, settings)}"
         for item in node_results
         if str(item.status) in {"error", "fail", "runtime error"}
     )
@@ -71,6 +76,27 @@ def _outcome(result: object) -> DbtOutcome:
     if not success and not failures and getattr(result, "exception", None):
         failures = (str(result.exception),)  # type: ignore[attr-defined]
     return DbtOutcome(success, len(node_results) - len(failures), len(failures), failures)
+
+
+def _stored_failures(item: Any, settings: Settings | None, limit: int = 3) -> str:
+    """The first rows a failing test stored (`store_failures`), so the message says what
+    failed (e.g. the month and the difference), not only how many rows."""
+    relation = getattr(item.node, "relation_name", None)
+    if settings is None or not relation or str(item.status) != "fail":
+        return ""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+            cursor = con.execute(f"select * from {relation} limit {limit}")
+            names = [column[0] for column in cursor.description]
+            rows = cursor.fetchall()
+    except duckdb.Error:
+        return ""
+    shown = " | ".join(
+        ", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True)) for row in rows
+    )
+    return f"; failing rows: {shown}" if shown else ""
 
 
 def _close_dbt_connections() -> None:

@@ -6,7 +6,7 @@ always bound parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,6 +145,52 @@ def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
     return {row[0] for row in rows}
 
 
+def ensure_raw_tables(db_path: Path, schemas: Mapping[str, pl.Schema]) -> list[str]:
+    """Create every raw table that does not exist yet, empty, with its declared columns plus
+    load_id and loaded_at, so dbt can build (empty marts) before a source's first load."""
+    created: list[str] = []
+    with connect(db_path) as con:
+        existing = {
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        con.execute("begin transaction")
+        try:
+            for raw_table, schema in schemas.items():
+                if raw_table not in existing:
+                    con.register("incoming", pl.DataFrame(schema=schema).to_arrow())
+                    try:
+                        _create_table(con, raw_table)
+                    finally:
+                        con.unregister("incoming")
+                    created.append(raw_table)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return created
+
+
+def sources_with_loads(db_path: Path) -> set[str]:
+    """Sources with at least one successful load in the ledger."""
+    if not db_path.exists():
+        return set()
+    with connect(db_path) as con:
+        rows = con.execute("select distinct source from ops.loads where status = 'ok'").fetchall()
+    return {row[0] for row in rows}
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, raw_table: str) -> None:
+    """The columns of the registered `incoming` frame, then the loader's own two."""
+    con.execute(f"create schema if not exists {raw_table.split('.')[0]}")
+    con.execute(
+        f"create table if not exists {raw_table} as select *, "
+        "''::varchar as load_id, now() as loaded_at from incoming limit 0"
+    )
+
+
 def _write_table(
     con: duckdb.DuckDBPyConnection,
     raw_table: str,
@@ -152,14 +198,9 @@ def _write_table(
     replace_key: tuple[str, ...],
     record: LoadRecord,
 ) -> None:
-    schema = raw_table.split(".")[0]
     con.register("incoming", frame.to_arrow())
     try:
-        con.execute(f"create schema if not exists {schema}")
-        con.execute(
-            f"create table if not exists {raw_table} as select *, "
-            "''::varchar as load_id, now() as loaded_at from incoming limit 0"
-        )
+        _create_table(con, raw_table)
         if not replace_key:  # a complete list (reference codes): the new load replaces it all
             con.execute(f"delete from {raw_table}")
         else:

@@ -59,6 +59,8 @@ class Source:
     live: Callable[..., Iterator[Payload]]  # (settings, client, **options)
     from_file: Callable[[Path], Iterator[Payload]]
     live_options: tuple[str, ...] = field(default=())
+    # one payload per chunk (a month, a reporter-year): a failed chunk does not stop the others
+    chunked: bool = False
 
     @property
     def tables(self) -> tuple[RawTable, ...]:
