@@ -81,6 +81,17 @@ class MartReader:
         named = {part.strip() for (vintage,) in rows for part in vintage.split(",")}
         return sorted(part for part in named if part)
 
+    def latest_vintage(self, source: str) -> str | None:
+        """The vintage of the source's most recent ok load (editions need not sort)."""
+        if not self.has("ops.loads"):
+            return None
+        row = self.one(
+            "select vintage from ops.loads where status = 'ok' and source = ? "
+            "and vintage is not null order by finished_at desc limit 1",
+            [source],
+        )
+        return row[0] if row else None
+
     def last_loaded(self, *sources: str) -> str | None:
         if not self.has("ops.loads"):
             return None

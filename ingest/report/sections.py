@@ -416,9 +416,9 @@ def _deals_table(reader: MartReader) -> Table:
 
 
 def _deals_vintage(reader: MartReader) -> str:
-    vintages = reader.source_vintages("deals")
-    if vintages:
-        return vintages[-1]
+    edition = reader.latest_vintage("deals")
+    if edition:
+        return f"register edition {edition}"
     loaded = reader.last_loaded("deals")
     return f"register as loaded {loaded}" if loaded else "register as built"
 
