@@ -192,8 +192,7 @@ def status(
         typer.Option("--freshness/--no-freshness", help="Also run `dbt source freshness`."),
     ] = True,
 ) -> None:
-    """Last load per source and dataset, failed expectations, the published copy and source
-    freshness."""
+    """Last loads, failed expectations, the published build and source freshness."""
     from ingest import runlock, warehouse
 
     settings = Settings.from_env()
@@ -329,8 +328,11 @@ def publish_copy(
         ),
     ] = None,
 ) -> None:
-    """Copy the warehouse to warehouse/published/ (DuckDB file, one Parquet file per mart,
-    manifest.json) and swap it in atomically. `tradewatch build` does this itself."""
+    """Publish the read-only copy: DuckDB file, Parquet per mart, manifest.json.
+
+    Written next to the warehouse in published/ and swapped in atomically; `tradewatch build`
+    does this itself after a successful build.
+    """
     from ingest import publish
     from ingest.runlock import run_lock
 
@@ -352,9 +354,12 @@ def run(
         typer.Option("--freshness/--no-freshness", help="Run `dbt source freshness` at the end."),
     ] = True,
 ) -> None:
-    """Unattended refresh for cron, systemd and CI: run lock, ingest, dbt build, publish,
-    source freshness; logs to a file and the console. Exit codes: 0 ok, 1 data-quality
-    failure, 2 source unavailable, 3 another run holds the lock, 70 a bug."""
+    """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
+
+    Takes the run lock, ingests every source, runs dbt build, publishes, checks source
+    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 data-quality
+    failure, 2 source unavailable, 3 another run holds the lock, 70 a bug.
+    """
     import os
     from datetime import UTC, datetime
 
@@ -489,8 +494,10 @@ def report(
         typer.Option("--out", help="Output folder (default: <warehouse>/report)."),
     ] = None,
 ) -> None:
-    """Render the static HTML report (index.html, no network needed) and PNG charts from
-    the published warehouse."""
+    """Render the static HTML report and PNG charts from the published warehouse.
+
+    One self-contained index.html (no network, no script) and a PNG per chart.
+    """
     from ingest.report import render_report
 
     settings = Settings.from_env()
