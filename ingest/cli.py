@@ -131,17 +131,23 @@ def ingest(
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="Only this dataset of the source.")
     ] = None,
+    all_products: Annotated[
+        bool,
+        typer.Option("--all-products", help="Keep every HS code, not only the rare-earth basket."),
+    ] = False,
+    products: Annotated[
+        str | None,
+        typer.Option("--products", help="Keep only these HS6 codes (comma-separated)."),
+    ] = None,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
 
     if source not in SOURCES:
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
-    options = {
-        key: value
-        for key, value in {"from_month": from_month, "to_month": to_month, "dataset": dataset}.items()
-        if value is not None
-    }
+    given = {"from_month": from_month, "to_month": to_month, "dataset": dataset,
+             "all_products": all_products or None, "products": products}
+    options = {key: value for key, value in given.items() if value is not None}
     settings = Settings.from_env()
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)

@@ -45,14 +45,29 @@ def payloads_for(
     client: httpx.Client | None,
     options: dict[str, object],
 ) -> Iterator[Payload]:
+    file_options = _file_options(source, options)
     if file is not None:
         if not file.is_file():
             raise TradewatchError(f"{file}: no such file")
-        return source.from_file(file)
+        return source.from_file(file, **file_options)
     if live:
         assert client is not None
         return source.live(settings, client, **options)
-    return source.offline()
+    return source.offline(**file_options)
+
+
+def _file_options(source: Source, options: dict[str, object]) -> dict[str, object]:
+    """Options every mode understands (e.g. `all_products`); a source that does not take one
+    says so rather than silently ignoring it."""
+    generic = {key: value for key, value in options.items() if key in GENERIC_OPTIONS}
+    refused = [key for key in generic if key not in source.file_options]
+    if refused:
+        shown = ", ".join("--" + key.replace("_", "-") for key in refused)
+        raise TradewatchError(f"{source.name} does not take {shown}")
+    return generic
+
+
+GENERIC_OPTIONS = ("all_products", "products")
 
 
 def ingest_source(
@@ -70,6 +85,7 @@ def ingest_source(
     source = get_source(name)
     results: list[LoadResult] = []
     errors: list[TradewatchError] = []
+    warehouse.ensure_raw_tables(settings.db_path, {t.name: t.schema for t in source.tables})
     with http_client(settings, transport) as client:
         for payload in payloads_for(source, settings, live=live, file=file, client=client,
                                     options=options or {}):

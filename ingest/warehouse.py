@@ -120,14 +120,18 @@ def record_outcome(db_path: Path, record: LoadRecord, outcomes: list[Expectation
         con.execute("commit")
 
 
-def already_loaded(db_path: Path, source: str, dataset: str, sha256: str) -> bool:
+def already_loaded(
+    db_path: Path, source: str, dataset: str, sha256: str, chunk: str | None = None
+) -> bool:
+    """The same bytes loaded ok before, for the same chunk (a chunk can be a slice of one
+    file, e.g. BACI's rare-earth rows versus all products)."""
     if not db_path.exists():
         return False
     with connect(db_path) as con:
         row = con.execute(
             "select count(*) from ops.loads where source = ? and dataset = ? "
-            "and payload_sha256 = ? and status = 'ok'",
-            [source, dataset, sha256],
+            "and payload_sha256 = ? and status = 'ok' and chunk is not distinct from ?",
+            [source, dataset, sha256, chunk],
         ).fetchone()
     return bool(row and row[0])
 
@@ -143,6 +147,101 @@ def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
             [source, dataset],
         ).fetchall()
     return {row[0] for row in rows}
+
+
+# --- typed raw tables and the staged (file-backed) publish ---
+
+DUCKDB_TYPES: dict[type[pl.DataType], str] = {
+    pl.String: "varchar",
+    pl.Boolean: "boolean",
+    pl.Int8: "tinyint",
+    pl.Int16: "smallint",
+    pl.Int32: "integer",
+    pl.Int64: "bigint",
+    pl.Float32: "float",
+    pl.Float64: "double",
+    pl.Date: "date",
+}
+
+
+def duckdb_type(dtype: pl.DataType) -> str:
+    try:
+        return DUCKDB_TYPES[dtype.base_type()]
+    except KeyError:
+        raise TypeError(f"no DuckDB type declared for polars {dtype}") from None
+
+
+def create_raw_table(con: duckdb.DuckDBPyConnection, raw_table: str, schema: pl.Schema) -> None:
+    """The raw table as its contract declares it, plus the loader's two columns."""
+    columns = ", ".join(f'"{name}" {duckdb_type(dtype)}' for name, dtype in schema.items())
+    con.execute(f"create schema if not exists {raw_table.split('.')[0]}")
+    con.execute(
+        f"create table if not exists {raw_table} "
+        f"({columns}, load_id varchar, loaded_at timestamp with time zone)"
+    )
+
+
+def ensure_raw_tables(db_path: Path, tables: dict[str, pl.Schema]) -> None:
+    """Empty raw tables for sources with nothing loaded yet (e.g. a keyed API never fetched),
+    so the dbt models over them build and simply have no rows."""
+    with connect(db_path) as con:
+        for raw_table, schema in tables.items():
+            create_raw_table(con, raw_table, schema)
+
+
+@contextmanager
+def transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with connect(db_path) as con:
+        con.execute("begin transaction")
+        try:
+            yield con
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+
+
+def insert_staged(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    select_sql: str,
+    params: list[object],
+    *,
+    load_id: str,
+    loaded_at: datetime,
+) -> int:
+    """Rows straight from a SELECT (DuckDB reading a file) into the raw table, tagged with
+    the load; they become visible to others only when the transaction commits."""
+    row = con.execute(
+        f"insert into {raw_table} by name select *, ?::varchar as load_id, "
+        f"?::timestamptz as loaded_at from ({select_sql})",
+        [load_id, loaded_at, *params],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def replace_previous(
+    con: duckdb.DuckDBPyConnection, raw_table: str, replace_key: tuple[str, ...], load_id: str
+) -> None:
+    """Delete older rows whose replace-key values this load brings again."""
+    if not replace_key:
+        return
+    columns = ", ".join(f'"{column}"' for column in replace_key)
+    matches = " and ".join(
+        f'brought."{column}" is not distinct from existing."{column}"' for column in replace_key
+    )
+    con.execute(
+        f"delete from {raw_table} as existing where existing.load_id <> ? and exists ("
+        f"select 1 from (select distinct {columns} from {raw_table} where load_id = ?) as brought "
+        f"where {matches})",
+        [load_id, load_id],
+    )
+
+
+def insert_record(
+    con: duckdb.DuckDBPyConnection, record: LoadRecord, outcomes: list[ExpectationOutcome]
+) -> None:
+    _insert_record(con, record, outcomes)
 
 
 def _write_table(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from ingest.sources.baci import BACI
 from ingest.sources.base import Source
 from ingest.sources.census_country import CENSUS_COUNTRY
 from ingest.sources.reference import REFERENCE
 
 # build order: reference lists first, then the trade sources that refer to them
-SOURCES: dict[str, Source] = {source.name: source for source in (REFERENCE, CENSUS_COUNTRY)}
+SOURCES: dict[str, Source] = {
+    source.name: source for source in (REFERENCE, CENSUS_COUNTRY, BACI)
+}
 
 
 def get_source(name: str) -> Source:
