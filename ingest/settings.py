@@ -12,6 +12,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
+DEFAULT_COMTRADE_BASE_URL = "https://comtradeapi.un.org"
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,12 @@ class Settings:
     census_api_key: str | None = field(default=None, repr=False)
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    comtrade_base_url: str = DEFAULT_COMTRADE_BASE_URL
+    # keyed calls use the data endpoint; without a key, the public preview endpoint
+    comtrade_api_key: str | None = field(default=None, repr=False)
+    comtrade_calls_per_day: int = 500  # the free key's documented daily limit
+    comtrade_max_records: int = 100_000  # per keyed call; treat a full page as truncated
+    comtrade_pause_s: float = 6.0  # between calls: about 10 a minute, as comtradr does
 
     @property
     def published_dir(self) -> Path:
@@ -30,7 +37,9 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, the ledger, a sidecar or an error."""
-        return tuple(value for value in (self.census_api_key,) if value)
+        return tuple(
+            value for value in (self.census_api_key, self.comtrade_api_key) if value
+        )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -42,6 +51,11 @@ class Settings:
             census_api_key=env.get("CENSUS_API_KEY") or None,
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            comtrade_base_url=env.get("COMTRADE_BASE_URL", DEFAULT_COMTRADE_BASE_URL).rstrip("/"),
+            comtrade_api_key=env.get("COMTRADE_API_KEY") or None,
+            comtrade_calls_per_day=int(env.get("COMTRADE_CALLS_PER_DAY", "500")),
+            comtrade_max_records=int(env.get("COMTRADE_MAX_RECORDS", "100000")),
+            comtrade_pause_s=float(env.get("COMTRADE_PAUSE_S", "6")),
         )
 
 
