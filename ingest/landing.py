@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ingest.http import redact
 
-COPY_BLOCK_BYTES = 8 * 1024 * 1024
+COPY_BLOCK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)

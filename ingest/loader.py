@@ -147,7 +147,8 @@ def _load_staged(
     outcomes: list[ExpectationOutcome] = []
     vintage: str | None = None
     try:
-        with warehouse.transaction(settings.db_path) as con:
+        with warehouse.transaction(settings.db_path,
+                                   memory_limit=settings.duckdb_memory_limit) as con:
             rows = _stage(con, dataset, archived, load_id=load_id, loaded_at=started)
             for table in dataset.tables:
                 report = validate_relation(con, _batch(table, load_id), table.name)

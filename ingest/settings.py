@@ -29,6 +29,8 @@ class Settings:
     comtrade_calls_per_day: int = 500  # the free key's documented daily limit
     comtrade_max_records: int = 100_000  # per keyed call; treat a full page as truncated
     comtrade_pause_s: float = 6.0  # between calls: about 10 a minute, as comtradr does
+    # caps DuckDB's buffer memory for file-backed loads (e.g. "1GB"); None: DuckDB's default
+    duckdb_memory_limit: str | None = None
 
     @property
     def published_dir(self) -> Path:
@@ -56,6 +58,7 @@ class Settings:
             comtrade_calls_per_day=int(env.get("COMTRADE_CALLS_PER_DAY", "500")),
             comtrade_max_records=int(env.get("COMTRADE_MAX_RECORDS", "100000")),
             comtrade_pause_s=float(env.get("COMTRADE_PAUSE_S", "6")),
+            duckdb_memory_limit=env.get("TRADEWATCH_DUCKDB_MEMORY_LIMIT") or None,
         )
 
 

@@ -6,6 +6,7 @@ always bound parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.errors import LockHeld
+from ingest.errors import LockHeld, TradewatchError
 from ingest.quality import ExpectationOutcome
 
 OPS_DDL = """
@@ -190,8 +191,15 @@ def ensure_raw_tables(db_path: Path, tables: dict[str, pl.Schema]) -> None:
 
 
 @contextmanager
-def transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(
+    db_path: Path, *, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(db_path) as con:
+        if memory_limit is not None:
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
+                raise TradewatchError(f"TRADEWATCH_DUCKDB_MEMORY_LIMIT: {memory_limit!r} is "
+                                      "not a size such as 512MB or 2GB")
+            con.execute(f"set memory_limit = '{memory_limit.strip()}'")
         con.execute("begin transaction")
         try:
             yield con

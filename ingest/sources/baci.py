@@ -49,88 +49,98 @@ COUNTRY_MEMBER = re.compile(r"^country_codes_(V\d{6}[a-z]?)\.csv$")
 # publisher (critical-materials-atlas: BACI_HS17_Y2022_V202601 / _Y2024_) and recorded here
 ATLAS_VINTAGE, ATLAS_HS_REVISION = "V202601", "HS17"
 ATLAS_FLOWS_NAME = re.compile(r"baci_(\d{4})\.csv$")
-COPY_BLOCK_BYTES = 8 * 1024 * 1024
+COPY_BLOCK_BYTES = 1024 * 1024
 
 TRADE_FLOWS = RawTable(
     name="raw_baci.trade_flows",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "hs_revision": pl.String,
-        "t": pl.Int32,
-        "i": pl.String,
-        "j": pl.String,
-        "k": pl.String,
-        "v": pl.Float64,
-        "q": pl.Float64,
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "hs_revision": pl.String,
+            "t": pl.Int32,
+            "i": pl.String,
+            "j": pl.String,
+            "k": pl.String,
+            "v": pl.Float64,
+            "q": pl.Float64,
+        }
+    ),
     replace_key=("vintage", "hs_revision", "t"),
     description="One row per release, year, exporter, importer and HS6 product, as published "
     "(v thousands of USD, q tonnes; `NA` quantities are null).",
 )
 COUNTRY_CODES = RawTable(
     name="raw_baci.country_codes",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "country_code": pl.String,
-        "country_name": pl.String,
-        "country_iso2": pl.String,
-        "country_iso3": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "country_code": pl.String,
+            "country_name": pl.String,
+            "country_iso2": pl.String,
+            "country_iso3": pl.String,
+        }
+    ),
     replace_key=("vintage",),
     description="One row per release and BACI numeric country code.",
 )
 ATLAS_FLOWS = RawTable(
     name="raw_baci.atlas_flows",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "hs_revision": pl.String,
-        "year": pl.Int32,
-        "i": pl.String,
-        "j": pl.String,
-        "cmd": pl.String,
-        "value": pl.Float64,
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "hs_revision": pl.String,
+            "year": pl.Int32,
+            "i": pl.String,
+            "j": pl.String,
+            "cmd": pl.String,
+            "value": pl.Float64,
+        }
+    ),
     replace_key=("vintage", "hs_revision", "year"),
     description="One row per year, exporter ISO3, importer ISO3 and HS6: the atlas CSV extract "
     "(value in USD, i.e. BACI thousands times 1,000 by the extractor; no quantity).",
 )
 ATLAS_TRADE = RawTable(
     name="raw_baci.atlas_trade",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "hs_revision": pl.String,
-        "year": pl.Int32,
-        "exporter": pl.String,
-        "exporter_name": pl.String,
-        "importer": pl.String,
-        "importer_name": pl.String,
-        "hs6": pl.String,
-        "material": pl.String,
-        "value_kusd": pl.Float64,
-        "qty_t": pl.Float64,
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "hs_revision": pl.String,
+            "year": pl.Int32,
+            "exporter": pl.String,
+            "exporter_name": pl.String,
+            "importer": pl.String,
+            "importer_name": pl.String,
+            "hs6": pl.String,
+            "material": pl.String,
+            "value_kusd": pl.Float64,
+            "qty_t": pl.Float64,
+        }
+    ),
     replace_key=("vintage", "hs_revision", "year"),
     description="One row per year, exporter ISO3, importer ISO3 and HS6: the atlas parquet "
     "extract in BACI's native units (thousand USD, tonnes).",
 )
 ATLAS_SUMMARY = RawTable(
     name="raw_baci.atlas_summary",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "dataset": pl.String,
-        "hs6": pl.String,
-        "year": pl.Int32,
-        "hs_vintage": pl.String,
-        "flow_role": pl.String,
-        "country_iso2": pl.String,
-        "country_name": pl.String,
-        "value_usd": pl.Int64,
-        "quantity_tonnes": pl.Float64,
-        "share_of_world": pl.Float64,
-        "china_export_share": pl.Float64,
-        "note": pl.String,
-        "source_url": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "dataset": pl.String,
+            "hs6": pl.String,
+            "year": pl.Int32,
+            "hs_vintage": pl.String,
+            "flow_role": pl.String,
+            "country_iso2": pl.String,
+            "country_name": pl.String,
+            "value_usd": pl.Int64,
+            "quantity_tonnes": pl.Float64,
+            "share_of_world": pl.Float64,
+            "china_export_share": pl.Float64,
+            "note": pl.String,
+            "source_url": pl.String,
+        }
+    ),
     replace_key=("vintage",),
     description="One row per HS6, year, role and country: world totals and the China/USA/"
     "Türkiye rows of the top-8 lists (absence means 'not in the top 8', not zero).",
@@ -157,8 +167,15 @@ def product_filter(
         return None
     if not products:
         return basket_codes()
-    codes = tuple(sorted({code.strip() for code in (
-        products.split(",") if isinstance(products, str) else products) if code.strip()}))
+    codes = tuple(
+        sorted(
+            {
+                code.strip()
+                for code in (products.split(",") if isinstance(products, str) else products)
+                if code.strip()
+            }
+        )
+    )
     bad = [code for code in codes if not re.fullmatch(r"\d{6}", code)]
     if bad or not codes:
         raise TradewatchError(f"--products takes six-digit HS codes, got {bad or products!r}")
@@ -183,9 +200,7 @@ def _keep(frame: pl.DataFrame, column: str, codes: tuple[str, ...] | None) -> pl
 # --- the native release (streamed into DuckDB) ---
 
 
-def stage_release(
-    path: Path, origin: str, sink: Sink, *, codes: tuple[str, ...] | None
-) -> None:
+def stage_release(path: Path, origin: str, sink: Sink, *, codes: tuple[str, ...] | None) -> None:
     """A release zip: the country table, then every year member, one at a time."""
     with zipfile.ZipFile(path) as archive:
         trade, country = _release_members(archive, origin)
@@ -207,8 +222,10 @@ def stage_release_year(
     """One year's CSV already taken out of a release (named as in the zip)."""
     name = _basename(origin)
     if not TRADE_MEMBER.match(name):
-        raise ParseError(f"{origin}: a BACI year file must keep its release name, "
-                         "e.g. BACI_HS22_Y2022_V202601.csv (it names the release)")
+        raise ParseError(
+            f"{origin}: a BACI year file must keep its release name, "
+            "e.g. BACI_HS22_Y2022_V202601.csv (it names the release)"
+        )
     with open(path, "rb") as handle:
         _check_trade_header(handle.readline(), origin, name)
     sink(TRADE_FLOWS.name, *_trade_select(path, name, codes))
@@ -219,17 +236,22 @@ def _release_members(archive: zipfile.ZipFile, origin: str) -> tuple[list[str], 
     trade = sorted(name for name in names if TRADE_MEMBER.match(_basename(name)))
     countries = [name for name in names if COUNTRY_MEMBER.match(_basename(name))]
     if not trade:
-        raise ParseError(f"{origin}: no BACI_HSnn_Yyyyy_Vyyyymm.csv member; found "
-                         f"{', '.join(names[:8]) or 'nothing'}")
+        raise ParseError(
+            f"{origin}: no BACI_HSnn_Yyyyy_Vyyyymm.csv member; found "
+            f"{', '.join(names[:8]) or 'nothing'}"
+        )
     if len(countries) != 1:
-        raise ParseError(f"{origin}: expected one country_codes_V*.csv member, found "
-                         f"{len(countries)}")
+        raise ParseError(
+            f"{origin}: expected one country_codes_V*.csv member, found {len(countries)}"
+        )
     releases = {TRADE_MEMBER.match(_basename(name)).group(3) for name in trade}  # type: ignore[union-attr]
     revisions = {TRADE_MEMBER.match(_basename(name)).group(1) for name in trade}  # type: ignore[union-attr]
     country_release = COUNTRY_MEMBER.match(_basename(countries[0])).group(1)  # type: ignore[union-attr]
     if len(releases) != 1 or len(revisions) != 1 or releases != {country_release}:
-        raise ParseError(f"{origin}: members from more than one release: "
-                         f"{sorted(releases | {country_release})}, {sorted(revisions)}")
+        raise ParseError(
+            f"{origin}: members from more than one release: "
+            f"{sorted(releases | {country_release})}, {sorted(revisions)}"
+        )
     return trade, countries[0]
 
 
@@ -245,8 +267,10 @@ def _check_trade_header(line: bytes, origin: str, member: str) -> None:
         field.strip().strip('"') for field in line.decode("utf-8-sig").strip().split(",")
     )
     if header != TRADE_HEADER:
-        raise ParseError(f"{origin}: {member}, line 1: header {','.join(header)!r}; "
-                         f"expected {','.join(TRADE_HEADER)}")
+        raise ParseError(
+            f"{origin}: {member}, line 1: header {','.join(header)!r}; "
+            f"expected {','.join(TRADE_HEADER)}"
+        )
 
 
 def _trade_select(
@@ -257,7 +281,8 @@ def _trade_select(
     revision, _, vintage = match.groups()
     reader = (
         f"read_csv({_literal(csv_path)}, header = true, auto_detect = false, delim = ',', "
-        "quote = '\"', escape = '\"', nullstr = '', columns = {'t': 'INTEGER', "
+        "quote = '\"', escape = '\"', nullstr = '', buffer_size = 8388608, "
+        "columns = {'t': 'INTEGER', "
         "'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'VARCHAR'})"
     )
     params: list[object] = [vintage, revision]
@@ -287,20 +312,25 @@ def _country_columns(header: list[str], origin: str, member: str) -> dict[str, s
     for column, spellings in COUNTRY_COLUMNS.items():
         found = [name for name in spellings if name in header]
         if not found:
-            raise ParseError(f"{origin}: {member}, line 1: no {' or '.join(spellings)} column "
-                             f"(header: {','.join(header)})")
+            raise ParseError(
+                f"{origin}: {member}, line 1: no {' or '.join(spellings)} column "
+                f"(header: {','.join(header)})"
+            )
         chosen[column] = found[0]
     return chosen
 
 
 def _country_select(csv_path: Path, origin: str, member: str) -> tuple[str, list[object]]:
     with open(csv_path, "rb") as handle:
-        header = [field.strip().strip('"') for field in
-                  handle.readline().decode("utf-8-sig").strip().split(",")]
+        header = [
+            field.strip().strip('"')
+            for field in handle.readline().decode("utf-8-sig").strip().split(",")
+        ]
     chosen = _country_columns(header, origin, member)
     vintage = COUNTRY_MEMBER.match(_basename(member)).group(1)  # type: ignore[union-attr]
-    picked = ", ".join(f'nullif(trim("{source}"), \'\') as {column}'
-                       for column, source in chosen.items())
+    picked = ", ".join(
+        f"nullif(trim(\"{source}\"), '') as {column}" for column, source in chosen.items()
+    )
     select = (
         f"select ?::varchar as vintage, {picked} from read_csv({_literal(csv_path)}, "
         "header = true, all_varchar = true, delim = ',', quote = '\"')"
@@ -322,8 +352,10 @@ def _basename(name: str) -> str:
 def parse_country_codes(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     match = COUNTRY_MEMBER.match(_basename(origin))
     if not match:
-        raise ParseError(f"{origin}: a BACI country table must keep its release name, "
-                         "e.g. country_codes_V202601.csv (it names the release)")
+        raise ParseError(
+            f"{origin}: a BACI country table must keep its release name, "
+            "e.g. country_codes_V202601.csv (it names the release)"
+        )
     frame = _read_csv(payload, origin)
     chosen = _country_columns(frame.columns, origin, _basename(origin))
     frame = frame.select(
@@ -339,8 +371,10 @@ def parse_atlas_flows(
     """`i,j,cmd,value`: the year is in the file name (`baci_2022.csv`), not in the file."""
     match = ATLAS_FLOWS_NAME.search(_basename(origin))
     if not match:
-        raise ParseError(f"{origin}: the atlas extract names its year in the file name "
-                         "(baci_YYYY.csv); rename the file to say which year it holds")
+        raise ParseError(
+            f"{origin}: the atlas extract names its year in the file name "
+            "(baci_YYYY.csv); rename the file to say which year it holds"
+        )
     frame = _require(_read_csv(payload, origin), ("i", "j", "cmd", "value"), origin)
     frame = _numbers(frame, {"value": pl.Float64}, origin)
     frame = frame.select(
@@ -369,8 +403,13 @@ def parse_atlas_trade(
     return {ATLAS_TRADE.name: _keep(frame, "hs6", codes)}
 
 
-SUMMARY_NUMBERS = {"year": pl.Int32, "value_usd": pl.Int64, "quantity_tonnes": pl.Float64,
-                   "share_of_world": pl.Float64, "china_export_share": pl.Float64}
+SUMMARY_NUMBERS = {
+    "year": pl.Int32,
+    "value_usd": pl.Int64,
+    "quantity_tonnes": pl.Float64,
+    "share_of_world": pl.Float64,
+    "china_export_share": pl.Float64,
+}
 
 
 def parse_atlas_summary(
@@ -382,8 +421,10 @@ def parse_atlas_summary(
     versions = frame["dataset"].str.extract(r"^BACI (V\d{6}[a-z]?)$")
     if versions.null_count():
         row = int(versions.is_null().arg_true()[0]) + 2
-        raise ParseError(f"{origin}, row {row}, dataset: expected 'BACI Vyyyymm', got "
-                         f"{frame['dataset'][row - 2]!r}")
+        raise ParseError(
+            f"{origin}, row {row}, dataset: expected 'BACI Vyyyymm', got "
+            f"{frame['dataset'][row - 2]!r}"
+        )
     frame = frame.with_columns(vintage=versions).select(list(ATLAS_SUMMARY.schema))
     return {ATLAS_SUMMARY.name: _keep(frame, "hs6", codes)}
 
@@ -410,8 +451,9 @@ def _numbers(frame: pl.DataFrame, casts: dict[str, type[pl.DataType]], origin: s
         bad = frame.filter(pl.col(column).is_not_null() & parsed.is_null())
         if bad.height:
             row = bad.row(0, named=True)
-            raise ParseError(f"{origin}, row {row['_row']}, {column}: {row[column]!r} is not "
-                             "a number")
+            raise ParseError(
+                f"{origin}, row {row['_row']}, {column}: {row[column]!r} is not a number"
+            )
         frame = frame.with_columns(parsed)
     return frame.drop("_row")
 
@@ -441,11 +483,13 @@ BUNDLED_FILES = (
 def filtered(dataset: Dataset, codes: tuple[str, ...] | None) -> Dataset:
     """The dataset with its parser or stager bound to the product filter."""
     if dataset.name in FILTERED_PARSERS:
-        return dataclasses.replace(dataset, parse=partial(FILTERED_PARSERS[dataset.name],
-                                                          codes=codes))
+        return dataclasses.replace(
+            dataset, parse=partial(FILTERED_PARSERS[dataset.name], codes=codes)
+        )
     if dataset.name in FILTERED_STAGERS:
-        return dataclasses.replace(dataset, stage=partial(FILTERED_STAGERS[dataset.name],
-                                                          codes=codes))
+        return dataclasses.replace(
+            dataset, stage=partial(FILTERED_STAGERS[dataset.name], codes=codes)
+        )
     return dataset
 
 
@@ -463,8 +507,9 @@ def offline(*, all_products: bool = False, products: str | None = None) -> Itera
 
 def live(settings: Settings, client: httpx.Client, **options: object) -> Iterator[Payload]:
     # CEPII publishes releases as large zips for download; `--file` loads one
-    yield from offline(all_products=bool(options.get("all_products")),
-                       products=options.get("products"))  # type: ignore[arg-type]
+    yield from offline(
+        all_products=bool(options.get("all_products")), products=options.get("products")
+    )  # type: ignore[arg-type]
 
 
 def from_file(
@@ -489,16 +534,24 @@ def _dataset_for(path: Path) -> Dataset:
         return ATLAS_SUMMARY_DATASET
     if "country_code" in fields:
         return COUNTRY_TABLE
-    raise ParseError(f"{path.name}, line 1: not a BACI release, year file, country table or "
-                     f"atlas extract (header: {header[:120]!r})")
+    raise ParseError(
+        f"{path.name}, line 1: not a BACI release, year file, country table or "
+        f"atlas extract (header: {header[:120]!r})"
+    )
 
 
 BACI = Source(
     name=SOURCE,
     description="CEPII BACI reconciled bilateral trade at HS6 (rare-earth basket by default)",
     licence="CEPII BACI, Etalab 2.0 licence (attribution required)",
-    datasets=(RELEASE, RELEASE_YEAR, COUNTRY_TABLE, ATLAS_EXTRACT, ATLAS_TRADE_DATASET,
-              ATLAS_SUMMARY_DATASET),
+    datasets=(
+        RELEASE,
+        RELEASE_YEAR,
+        COUNTRY_TABLE,
+        ATLAS_EXTRACT,
+        ATLAS_TRADE_DATASET,
+        ATLAS_SUMMARY_DATASET,
+    ),
     offline=offline,
     live=live,
     from_file=from_file,

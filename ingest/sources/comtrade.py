@@ -93,16 +93,28 @@ FIELDS: tuple[tuple[str, str, type[pl.DataType]], ...] = (
     ("isReported", "is_reported", pl.Boolean),
     ("isAggregate", "is_aggregate", pl.Boolean),
 )
-NATURAL_KEY = ("freq_code", "period", "reporter_code", "flow_code", "partner_code",
-               "partner2_code", "cmd_code", "customs_code", "mot_code", "classification_code")
+NATURAL_KEY = (
+    "freq_code",
+    "period",
+    "reporter_code",
+    "flow_code",
+    "partner_code",
+    "partner2_code",
+    "cmd_code",
+    "customs_code",
+    "mot_code",
+    "classification_code",
+)
 
 RECORDS = RawTable(
     name="raw_comtrade.records",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "layout": pl.String,
-        **{column: dtype for _, column, dtype in FIELDS},
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "layout": pl.String,
+            **{column: dtype for _, column, dtype in FIELDS},
+        }
+    ),
     replace_key=("vintage", *NATURAL_KEY),
     description="One row per pull (vintage) and Comtrade record, every field as published; "
     "exact duplicate records are removed (and counted) before loading.",
@@ -133,15 +145,20 @@ def parse_api_csv(payload: bytes, origin: str, *, vintage: str) -> Parsed:
     missing = [api for api, _, _ in FIELDS if api.lower() not in lowered]
     if missing:
         raise ParseError(f"{origin}, row 1: missing Comtrade field(s) {', '.join(missing)}")
-    strings = frame.select(
-        pl.col(lowered[api.lower()]).alias(column) for api, column, _ in FIELDS
-    )
+    strings = frame.select(pl.col(lowered[api.lower()]).alias(column) for api, column, _ in FIELDS)
     return _finish(strings, origin, vintage=vintage, layout="api", where="row {}", first=2)
 
 
-ATLAS_COLUMNS = {"reporter": "reporter_code", "partner": "partner_code", "cmd": "cmd_code",
-                 "flow": "flow_code", "value": "primary_value", "netwgt": "net_wgt",
-                 "qty": "qty", "qtyunit": "qty_unit_code"}
+ATLAS_COLUMNS = {
+    "reporter": "reporter_code",
+    "partner": "partner_code",
+    "cmd": "cmd_code",
+    "flow": "flow_code",
+    "value": "primary_value",
+    "netwgt": "net_wgt",
+    "qty": "qty",
+    "qtyunit": "qty_unit_code",
+}
 ATLAS_NAME = re.compile(r"comtrade_(\d{4})\.csv(\.gz)?$")
 
 
@@ -161,11 +178,14 @@ def parse_atlas_trimmed(payload: bytes, origin: str, *, vintage: str) -> Parsed:
     if "year" not in frame.columns:
         match = ATLAS_NAME.search(origin.rsplit("/", 1)[-1])
         if not match:
-            raise ParseError(f"{origin}: no year column, and the file name does not name "
-                             "the year (comtrade_YYYY.csv)")
+            raise ParseError(
+                f"{origin}: no year column, and the file name does not name "
+                "the year (comtrade_YYYY.csv)"
+            )
         frame = frame.with_columns(year=pl.lit(match.group(1)))
-    present = {source: target for source, target in ATLAS_COLUMNS.items()
-               if source in frame.columns}
+    present = {
+        source: target for source, target in ATLAS_COLUMNS.items() if source in frame.columns
+    }
     strings = frame.select(
         *(pl.col(source).alias(target) for source, target in present.items()),
         pl.col("year").alias("period"),
@@ -175,10 +195,12 @@ def parse_atlas_trimmed(payload: bytes, origin: str, *, vintage: str) -> Parsed:
     )
     strings = strings.with_columns(
         pl.lit(None, pl.String).alias(column)
-        for _, column, _ in FIELDS if column not in strings.columns
+        for _, column, _ in FIELDS
+        if column not in strings.columns
     ).select([column for _, column, _ in FIELDS])
-    return _finish(strings, origin, vintage=vintage, layout="atlas_trimmed", where="row {}",
-                   first=2)
+    return _finish(
+        strings, origin, vintage=vintage, layout="atlas_trimmed", where="row {}", first=2
+    )
 
 
 def _strings_from_records(records: list[Any], origin: str) -> pl.DataFrame:
@@ -219,17 +241,23 @@ def _typed(frame: pl.DataFrame, origin: str, where: str) -> pl.DataFrame:
         text = pl.col(column).str.strip_chars()
         if dtype == pl.Boolean:
             parsed = text.str.to_lowercase().replace_strict(
-                {"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+                {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
+            )
         elif dtype == pl.String:
             continue
         else:
-            parsed = text.cast(pl.Float64, strict=False) if dtype == pl.Float64 else (
-                text.cast(pl.Float64, strict=False).cast(dtype, strict=False))
+            parsed = (
+                text.cast(pl.Float64, strict=False)
+                if dtype == pl.Float64
+                else (text.cast(pl.Float64, strict=False).cast(dtype, strict=False))
+            )
         bad = frame.filter(pl.col(column).is_not_null() & parsed.is_null())
         if bad.height:
             row = bad.row(0, named=True)
-            raise ParseError(f"{origin}, {where.format(row['_row'])}, {column}: "
-                             f"{row[column]!r} is not a valid {dtype}")
+            raise ParseError(
+                f"{origin}, {where.format(row['_row'])}, {column}: "
+                f"{row[column]!r} is not a valid {dtype}"
+            )
         frame = frame.with_columns(parsed.alias(column))
     return frame.drop("_row")
 
@@ -238,11 +266,17 @@ def _deduplicated(frame: pl.DataFrame, origin: str) -> Parsed:
     """Exact duplicates (every field equal) are one record sent twice: keep one, count the
     rest, never sum them. Records that share a key but differ stay, and the suite's
     uniqueness expectation then stops the load."""
-    distinct = frame.unique(maintain_order=True).sort(list(NATURAL_KEY), nulls_last=True,
-                                                      maintain_order=True)
+    distinct = frame.unique(maintain_order=True).sort(
+        list(NATURAL_KEY), nulls_last=True, maintain_order=True
+    )
     removed = frame.height - distinct.height
-    repeated = (frame.filter(frame.is_duplicated()).unique(maintain_order=True)
-                .select(list(NATURAL_KEY)).head(5).to_dicts())
+    repeated = (
+        frame.filter(frame.is_duplicated())
+        .unique(maintain_order=True)
+        .select(list(NATURAL_KEY))
+        .head(5)
+        .to_dicts()
+    )
     outcome = ExpectationOutcome(
         raw_table=RECORDS.name,
         expectation_type=DUPLICATES_REMOVED,
@@ -296,8 +330,10 @@ class Query:
 
     def chunk(self, vintage: str) -> str:
         partner = self.partner or "all"
-        return (f"{vintage}|{self.name}|{self.freq}|{self.reporter}|{partner}|"
-                f"{','.join(self.cmds)}|{','.join(self.flows)}|{','.join(self.periods)}")
+        return (
+            f"{vintage}|{self.name}|{self.freq}|{self.reporter}|{partner}|"
+            f"{','.join(self.cmds)}|{','.join(self.flows)}|{','.join(self.periods)}"
+        )
 
     def split(self) -> list[Query]:
         """Halve a truncated request: by period first, then commodity, then flow."""
@@ -305,16 +341,19 @@ class Query:
             values = getattr(self, field_name)
             if len(values) > 1:
                 middle = len(values) // 2
-                return [dataclasses.replace(self, **{field_name: values[:middle]}),
-                        dataclasses.replace(self, **{field_name: values[middle:]})]
+                return [
+                    dataclasses.replace(self, **{field_name: values[:middle]}),
+                    dataclasses.replace(self, **{field_name: values[middle:]}),
+                ]
         return []
 
 
 def default_queries(
     freq: str, periods: list[str], basket: tuple[str, ...], per_call: int
 ) -> list[Query]:
-    chunks = [tuple(periods[start:start + per_call]) for start in range(0, len(periods),
-                                                                           per_call)]
+    chunks = [
+        tuple(periods[start : start + per_call]) for start in range(0, len(periods), per_call)
+    ]
     queries = []
     for chunk in chunks:
         for reporter in (TURKEY, USA):
@@ -324,9 +363,7 @@ def default_queries(
     return queries
 
 
-def periods_for(
-    freq: str, from_month: str | None, to_month: str | None, today: date
-) -> list[str]:
+def periods_for(freq: str, from_month: str | None, to_month: str | None, today: date) -> list[str]:
     """Annual: years; monthly: YYYYMM. Defaults: the last five complete years."""
     first = _month(from_month, "--from") if from_month else (today.year - 5, 1)
     last = _month(to_month, "--to") if to_month else (today.year - 1, 12)
@@ -351,12 +388,15 @@ def _month(text: str, option: str) -> tuple[int, int]:
 
 def live(settings: Settings, client: httpx.Client, **options: Any) -> Iterator[Payload]:
     if options.get("all_products"):
-        raise TradewatchError("comtrade does not take --all-products: a query for every "
-                              "product and partner exceeds the API's limits; use --products")
+        raise TradewatchError(
+            "comtrade does not take --all-products: a query for every "
+            "product and partner exceeds the API's limits; use --products"
+        )
     frequency = {"annual": "A", "monthly": "M"}.get(options.get("dataset") or "annual")
     if frequency is None:
-        raise TradewatchError(f"comtrade --dataset is annual or monthly, not "
-                              f"{options.get('dataset')!r}")
+        raise TradewatchError(
+            f"comtrade --dataset is annual or monthly, not {options.get('dataset')!r}"
+        )
     today = options.get("today") or datetime.now(UTC).date()
     from ingest.sources.baci import product_filter
 
@@ -376,7 +416,10 @@ class _Caller:
     """Requests with the daily budget, the pause between calls and truncation splits."""
 
     def __init__(
-        self, settings: Settings, client: httpx.Client, sleep: Callable[[float], None],
+        self,
+        settings: Settings,
+        client: httpx.Client,
+        sleep: Callable[[float], None],
         vintage: str,
     ) -> None:
         self.settings, self.client, self.sleep, self.vintage = settings, client, sleep, vintage
@@ -387,8 +430,7 @@ class _Caller:
 
     def payloads(self, dataset: Dataset, query: Query, done: set[str]) -> Iterator[Payload]:
         chunk = query.chunk(self.vintage)
-        bound = dataclasses.replace(dataset, parse=partial(parse_response,
-                                                           vintage=self.vintage))
+        bound = dataclasses.replace(dataset, parse=partial(parse_response, vintage=self.vintage))
         url = self._url(query.freq)
         origin = str(httpx.URL(url, params=query.params(self.cap)))
         if chunk in done:
@@ -402,16 +444,19 @@ class _Caller:
         if count >= self.cap:
             parts = query.split()
             if not parts:
-                error = SourceUnavailable(f"{redact(origin)}: {count} records, the per-call "
-                                          "limit, and the request cannot be split further")
+                error = SourceUnavailable(
+                    f"{redact(origin)}: {count} records, the per-call "
+                    "limit, and the request cannot be split further"
+                )
                 yield Payload(bound, redact(origin), _raise(error), chunk=chunk)
                 return
             for part in parts:
                 yield from self.payloads(dataset, part, done)
             return
         content = body["_bytes"]
-        yield Payload(bound, redact(origin), (lambda: content) if count else (lambda: None),
-                      chunk=chunk)
+        yield Payload(
+            bound, redact(origin), (lambda: content) if count else (lambda: None), chunk=chunk
+        )
 
     def _url(self, freq: str) -> str:
         base = self.settings.comtrade_base_url
@@ -423,13 +468,17 @@ class _Caller:
         if self.calls >= self.budget:
             raise SourceUnavailable(
                 f"UN Comtrade: the daily budget of {self.settings.comtrade_calls_per_day} calls "
-                "is used up (COMTRADE_CALLS_PER_DAY); run again tomorrow")
+                "is used up (COMTRADE_CALLS_PER_DAY); run again tomorrow"
+            )
         if self.calls:
             self.sleep(self.settings.comtrade_pause_s)
         self.calls += 1
         headers = {KEY_HEADER: self.settings.comtrade_api_key} if self.keyed else {}
         response = get(
-            self.client, url, params=query.params(self.cap), headers=headers,  # type: ignore[arg-type]
+            self.client,
+            url,
+            params=query.params(self.cap),
+            headers=headers,  # type: ignore[arg-type]
             policy=RetryPolicy(attempts=self.settings.http_attempts, base_wait_s=2.0),
             sleep=self.sleep,
         )
@@ -447,8 +496,10 @@ def _checked_body(response: httpx.Response) -> dict[str, Any]:
     if isinstance(body, dict):
         message = str(body.get("message") or body.get("error") or "")
     if response.status_code in (401, 403):
-        raise AuthenticationError(f"{shown}: HTTP {response.status_code}: "
-                                  f"{message or 'the API refused the key'} (COMTRADE_API_KEY)")
+        raise AuthenticationError(
+            f"{shown}: HTTP {response.status_code}: "
+            f"{message or 'the API refused the key'} (COMTRADE_API_KEY)"
+        )
     if not response.is_success:
         detail = message or " ".join(response.text[:200].split())
         raise SourceUnavailable(f"{shown}: HTTP {response.status_code}: {detail}")

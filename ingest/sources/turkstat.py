@@ -21,20 +21,27 @@ from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path
 SOURCE = "turkstat"
 BUNDLED = "turkstat"
 PRESS_SERIES = "press_citing_turkstat"
-COLUMNS = ("year", "turkey_exports_to_usa_usd_mn", "turkey_imports_from_usa_usd_mn",
-           "source_url", "note")
+COLUMNS = (
+    "year",
+    "turkey_exports_to_usa_usd_mn",
+    "turkey_imports_from_usa_usd_mn",
+    "source_url",
+    "note",
+)
 
 TURKEY_USA_ANNUAL = RawTable(
     name="raw_turkstat.turkey_usa_annual",
-    schema=pl.Schema({
-        "series": pl.String,
-        "year": pl.Int32,
-        "turkey_exports_to_usa_usd_mn": pl.Float64,
-        "turkey_imports_from_usa_usd_mn": pl.Float64,
-        "is_secondary": pl.Boolean,
-        "source_url": pl.String,
-        "note": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "series": pl.String,
+            "year": pl.Int32,
+            "turkey_exports_to_usa_usd_mn": pl.Float64,
+            "turkey_imports_from_usa_usd_mn": pl.Float64,
+            "is_secondary": pl.Boolean,
+            "source_url": pl.String,
+            "note": pl.String,
+        }
+    ),
     replace_key=("series",),
     description="One row per year: Türkiye-reported trade with the U.S. as quoted in the press.",
 )
@@ -49,15 +56,20 @@ def parse_press_figures(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     if missing:
         raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
     frame = frame.with_row_index("row", offset=2)
-    casts = {"year": pl.Int32, "turkey_exports_to_usa_usd_mn": pl.Float64,
-             "turkey_imports_from_usa_usd_mn": pl.Float64}
+    casts = {
+        "year": pl.Int32,
+        "turkey_exports_to_usa_usd_mn": pl.Float64,
+        "turkey_imports_from_usa_usd_mn": pl.Float64,
+    }
     for column, dtype in casts.items():
-        bad = frame.filter(pl.col(column).is_not_null()
-                           & pl.col(column).cast(dtype, strict=False).is_null())
+        bad = frame.filter(
+            pl.col(column).is_not_null() & pl.col(column).cast(dtype, strict=False).is_null()
+        )
         if bad.height:
             row = bad.row(0, named=True)
-            raise ParseError(f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a "
-                             "number")
+            raise ParseError(
+                f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number"
+            )
         frame = frame.with_columns(pl.col(column).cast(dtype))
     frame = frame.with_columns(series=pl.lit(PRESS_SERIES), is_secondary=pl.lit(True))
     return {TURKEY_USA_ANNUAL.name: frame.select(list(TURKEY_USA_ANNUAL.schema))}

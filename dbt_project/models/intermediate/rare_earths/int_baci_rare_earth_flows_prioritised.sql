@@ -118,7 +118,7 @@ ranked_series as (
         hs_revision,
         row_number() over (
             partition by year, hs6
-            order by min(dataset_rank), vintage desc, hs_revision desc, dataset
+            order by min(dataset_rank) asc, vintage desc, hs_revision desc, dataset asc
         ) as series_rank
     from candidates
     group by year, hs6, dataset, vintage, hs_revision

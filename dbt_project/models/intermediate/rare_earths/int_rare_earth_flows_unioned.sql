@@ -38,7 +38,7 @@ baci_exporter_view as (
         hs_code,
         hs6,
         year,
-        null::integer as month,
+        null::integer as month,  -- noqa: RF04
         value_usd,
         net_weight_kg,
         quantity_t as quantity,
@@ -60,7 +60,7 @@ baci_importer_view as (
         hs_code,
         hs6,
         year,
-        null::integer as month,
+        null::integer as month,  -- noqa: RF04
         value_usd,
         net_weight_kg,
         quantity_t as quantity,
@@ -84,7 +84,7 @@ baci_summary_rows as (
         baci_summaries.hs6 as hs_code,
         baci_summaries.hs6,
         baci_summaries.year,
-        null::integer as month,
+        null::integer as month,  -- noqa: RF04
         baci_summaries.value_usd,
         baci_summaries.net_weight_kg,
         baci_summaries.quantity_t as quantity,
@@ -99,7 +99,7 @@ baci_summary_rows as (
         ('world_total', 'import'),
         ('exporter', 'export'),
         ('importer', 'import')
-    ) as roles (flow_role, flow)
+    ) as roles (flow_role, flow)  -- noqa: RF04
         on baci_summaries.flow_role = roles.flow_role
 
 ),

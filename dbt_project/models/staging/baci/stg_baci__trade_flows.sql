@@ -19,7 +19,7 @@ renamed as (
         vintage,
         hs_revision,
         ---------- numerics
-        t as year,
+        t as year,  -- noqa: RF04
         v as value_kusd,
         -- thousands with three decimals are whole dollars: rounding drops float noise only
         cast(round(v * 1000) as decimal(18, 0)) as value_usd,

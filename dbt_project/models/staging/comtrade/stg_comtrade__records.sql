@@ -28,8 +28,10 @@ renamed as (
         period,
         qty_unit_abbr,
         ---------- numerics
-        ref_year as year,
-        case when freq_code = 'M' then cast(right(period, 2) as integer) end as month,
+        ref_year as year,  -- noqa: RF04
+        case
+            when freq_code = 'M' then cast(right(period, 2) as integer)
+        end as month,  -- noqa: RF04
         primary_value,
         cif_value,
         fob_value,
