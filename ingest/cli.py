@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -40,7 +40,7 @@ errors = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -111,6 +111,9 @@ def build(
         outcome = transform.build_models(settings)
     _print_loads(results)
     console.print(f"dbt build: {outcome.passed} nodes passed")
+    for name in pipeline.unloaded_sources(settings):
+        hint = "the API returned no data" if live else "run with --live"
+        console.print(f"[yellow]{name}: not loaded; {hint}[/]")
     _print_summary(settings)
 
 
@@ -131,6 +134,10 @@ def ingest(
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="Only this dataset of the source.")
     ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Chunked sources: fetch loaded chunks again (revisions)."),
+    ] = False,
     all_products: Annotated[
         bool,
         typer.Option("--all-products", help="Keep every HS code, not only the rare-earth basket."),
@@ -145,13 +152,28 @@ def ingest(
 
     if source not in SOURCES:
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
-    given = {"from_month": from_month, "to_month": to_month, "dataset": dataset,
-             "all_products": all_products or None, "products": products}
-    options = {key: value for key, value in given.items() if value is not None}
+    options = {
+        key: value
+        for key, value in {
+            "from_month": from_month,
+            "to_month": to_month,
+            "dataset": dataset,
+            "refresh": refresh or None,
+            "all_products": all_products or None,
+            "products": products,
+        }.items()
+        if value is not None
+    }
     settings = Settings.from_env()
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)
-        results = pipeline.ingest_source(source, settings, live=live, file=file, options=options)
+        try:
+            results = pipeline.ingest_source(
+                source, settings, live=live, file=file, options=options
+            )
+        except pipeline.ChunksFailed as error:
+            _print_loads(error.results)  # the chunks that did load stay loaded
+            raise
     _print_loads(results)
 
 
@@ -235,10 +257,11 @@ def query(
 
 
 def _print_loads(results: list[LoadResult]) -> None:
-    table = Table("source", "dataset", "origin", "status", "vintage", "rows")
+    table = Table("source", "dataset", "status", "vintage", "rows")
     for result in results:
-        table.add_row(result.source, result.dataset, result.origin, result.status,
-                      result.vintage or "", f"{result.rows:,}")
+        table.add_row(
+            result.source, result.dataset, result.status, result.vintage or "", f"{result.rows:,}"
+        )
     console.print(table)
 
 
@@ -255,6 +278,11 @@ def _print_summary(settings: Settings) -> None:
         f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
         f"  share of $100bn goal   {summary.pct_of_goal:.1f} %"
     )
+    if summary.cagr_5y_pct is not None:
+        reached = summary.projected_goal_year or "never at that rate"
+        console.print(
+            f"  5-year growth          {summary.cagr_5y_pct:.1f} % a year → goal reached: {reached}"
+        )
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")

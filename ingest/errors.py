@@ -17,6 +17,14 @@ class SchemaDrift(ParseError):
     """A parsed frame's columns or types differ from the declared raw-table schema."""
 
 
+class LandingError(TradewatchError):
+    """The payload could not be archived (a full disk, a read-only folder): nothing loaded."""
+
+
+class FileRefused(TradewatchError):
+    """A --file path outside the folders tradewatch may read, or not a regular file."""
+
+
 class DataQualityError(TradewatchError):
     """A frame failed its Great Expectations suite; nothing was published."""
 

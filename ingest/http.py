@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -111,7 +112,9 @@ def fetch_bytes(client: httpx.Client, url: str, **kwargs: object) -> bytes:
     response = get(client, url, **kwargs)  # type: ignore[arg-type]
     if not response.is_success:
         detail = " ".join(response.text[:200].split())
-        raise SourceUnavailable(f"{redact(response.request.url)}: HTTP {response.status_code} {detail}")
+        raise SourceUnavailable(
+            f"{redact(response.request.url)}: HTTP {response.status_code} {detail}"
+        )
     return response.content
 
 
@@ -169,6 +172,27 @@ def _retry_after_s(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+_SECRET_IN_TEXT = re.compile(
+    r"([?&](?:" + "|".join(re.escape(name) for name in SECRET_PARAMS) + r")=)[^&\s\"']+",
+    re.IGNORECASE,
+)
+
+
+class RedactingFilter(logging.Filter):
+    """httpx logs every request URL at INFO, key included: rewrite the record first."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_IN_TEXT.sub(r"\1REDACTED", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(RedactingFilter())
 
 
 def redact(url: httpx.URL | str) -> str:

@@ -11,7 +11,13 @@ import duckdb
 import polars as pl
 
 from ingest import landing, warehouse
-from ingest.errors import DataQualityError, ParseError, SchemaDrift, TradewatchError
+from ingest.errors import (
+    DataQualityError,
+    LandingError,
+    ParseError,
+    SchemaDrift,
+    TradewatchError,
+)
 from ingest.http import redact, scrub
 from ingest.quality import ExpectationOutcome, validate_frame, validate_relation
 from ingest.settings import Settings
@@ -40,19 +46,7 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
     dataset, origin = payload.dataset, _shown(payload.origin)
     started = _now()
     if payload.path is not None:
-        try:
-            archived = landing.archive_file(
-                payload.path,
-                source=dataset.source,
-                dataset=dataset.name,
-                origin=payload.origin,
-                landing_dir=settings.landing_dir,
-            )
-        except OSError as error:
-            failure = TradewatchError(f"{payload.path}: cannot be read: {error}")
-            _record(settings, dataset, origin, started, "failed", chunk=payload.chunk,
-                    error=failure)
-            raise failure from None
+        archived = _archive_file(dataset, payload, settings=settings)
         return _load_archived(dataset, archived, settings, chunk=payload.chunk, started=started)
     try:
         content = payload.fetch()
@@ -62,7 +56,9 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
         raise
     if content is None:
         note = "no data published for this request"
-        return _record(settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note)
+        return _record(
+            settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note
+        )
     return load(dataset, content, origin=payload.origin, settings=settings, chunk=payload.chunk)
 
 
@@ -75,15 +71,10 @@ def load(
     chunk: str | None = None,
 ) -> LoadResult:
     started = _now()
-    archived = landing.archive(
-        content,
-        source=dataset.source,
-        dataset=dataset.name,
-        origin=origin,
-        landing_dir=settings.landing_dir,
+    archived = _archive(dataset, content, origin=origin, settings=settings, chunk=chunk)
+    return _load_archived(
+        dataset, archived, settings, chunk=chunk, started=started, content=content
     )
-    return _load_archived(dataset, archived, settings, chunk=chunk, started=started,
-                          content=content)
 
 
 def _load_archived(
@@ -95,11 +86,22 @@ def _load_archived(
     started: datetime,
     content: bytes | None = None,
 ) -> LoadResult:
-    if warehouse.already_loaded(settings.db_path, dataset.source, dataset.name, archived.sha256,
-                                chunk):
+    earlier = warehouse.previous_load(
+        settings.db_path, dataset.source, dataset.name, archived.sha256, chunk
+    )
+    if earlier is not None:
         note = "payload already loaded"
-        return _record(settings, dataset, archived.origin, started, "skipped",
-                       chunk=chunk, archived=archived, note=note)
+        return _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "skipped",
+            chunk=chunk,
+            archived=archived,
+            vintage=earlier[0],
+            note=note,
+        )
     if dataset.stage is not None:
         return _load_staged(dataset, archived, settings, chunk=chunk, started=started)
     outcomes: list[ExpectationOutcome] = []
@@ -116,20 +118,94 @@ def _load_archived(
             if not report.success:
                 raise DataQualityError(table.name, report.failures())
         landing.write_sidecar(archived, vintage=vintage)
-        record = _ledger_row(dataset, archived.origin, started, "ok", chunk=chunk,
-                             archived=archived, vintage=vintage, outcomes=outcomes,
-                             rows=sum(frame.height for frame in frames.values()))
+        record = _ledger_row(
+            dataset,
+            archived.origin,
+            started,
+            "ok",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            outcomes=outcomes,
+            rows=sum(frame.height for frame in frames.values()),
+        )
         published = {t.name: (frames[t.name], t.replace_key) for t in dataset.tables}
         warehouse.publish(settings.db_path, published, record, outcomes)
     except TradewatchError as error:
         _scrub_error(error, settings)
-        _record(settings, dataset, archived.origin, started, "failed", chunk=chunk,
-                archived=archived, vintage=vintage, error=error, outcomes=outcomes)
+        _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "failed",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            error=error,
+            outcomes=outcomes,
+        )
         raise
-    log.info("%s/%s: loaded %s rows from %s", dataset.source, dataset.name, record.row_count,
-             archived.origin)
-    return LoadResult(dataset.source, dataset.name, "ok", archived.origin, record.load_id,
-                      rows=record.row_count or 0, vintage=vintage, chunk=chunk)
+    log.info(
+        "%s/%s: loaded %s rows from %s",
+        dataset.source,
+        dataset.name,
+        record.row_count,
+        archived.origin,
+    )
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        "ok",
+        archived.origin,
+        record.load_id,
+        rows=record.row_count or 0,
+        vintage=vintage,
+        chunk=chunk,
+    )
+
+
+def _archive(
+    dataset: Dataset, content: bytes, *, origin: str, settings: Settings, chunk: str | None
+) -> landing.Archived:
+    started = _now()
+    try:
+        return landing.archive(
+            content,
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=origin,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as error:
+        failure = LandingError(
+            f"{_shown(origin)}: cannot archive the payload under {settings.landing_dir}: "
+            f"{error.strerror or error}"
+        )
+        _record(settings, dataset, _shown(origin), started, "failed", chunk=chunk, error=failure)
+        raise failure from error
+
+
+def _archive_file(dataset: Dataset, payload: Payload, *, settings: Settings) -> landing.Archived:
+    assert payload.path is not None
+    started = _now()
+    try:
+        return landing.archive_file(
+            payload.path,
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=payload.origin,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as error:
+        failure = LandingError(
+            f"{payload.origin}: cannot archive {payload.path} under {settings.landing_dir}: "
+            f"{error.strerror or error}"
+        )
+        _record(
+            settings, dataset, payload.origin, started, "failed", chunk=payload.chunk, error=failure
+        )
+        raise failure from error
 
 
 def _load_staged(
@@ -142,13 +218,13 @@ def _load_staged(
 ) -> LoadResult:
     """A file-backed dataset: DuckDB reads the archived file into the raw tables inside one
     transaction, the suites run as SQL on the new rows, and any failure rolls it all back."""
-    assert dataset.stage is not None
     load_id = uuid.uuid4().hex
     outcomes: list[ExpectationOutcome] = []
     vintage: str | None = None
     try:
-        with warehouse.transaction(settings.db_path,
-                                   memory_limit=settings.duckdb_memory_limit) as con:
+        with warehouse.transaction(
+            settings.db_path, memory_limit=settings.duckdb_memory_limit
+        ) as con:
             rows = _stage(con, dataset, archived, load_id=load_id, loaded_at=started)
             for table in dataset.tables:
                 report = validate_relation(con, _batch(table, load_id), table.name)
@@ -159,19 +235,45 @@ def _load_staged(
             for table in dataset.tables:
                 warehouse.replace_previous(con, table.name, table.replace_key, load_id)
             landing.write_sidecar(archived, vintage=vintage)
-            record = _ledger_row(dataset, archived.origin, started, "ok", chunk=chunk,
-                                 archived=archived, vintage=vintage, outcomes=outcomes,
-                                 rows=rows, load_id=load_id)
+            record = _ledger_row(
+                dataset,
+                archived.origin,
+                started,
+                "ok",
+                chunk=chunk,
+                archived=archived,
+                vintage=vintage,
+                outcomes=outcomes,
+                rows=rows,
+                load_id=load_id,
+            )
             warehouse.insert_record(con, record, outcomes)
     except TradewatchError as error:
         _scrub_error(error, settings)
-        _record(settings, dataset, archived.origin, started, "failed", chunk=chunk,
-                archived=archived, vintage=vintage, error=error, outcomes=outcomes)
+        _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "failed",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            error=error,
+            outcomes=outcomes,
+        )
         raise
-    log.info("%s/%s: staged %s rows from %s", dataset.source, dataset.name, rows,
-             archived.origin)
-    return LoadResult(dataset.source, dataset.name, "ok", archived.origin, load_id,
-                      rows=rows, vintage=vintage, chunk=chunk)
+    log.info("%s/%s: staged %s rows from %s", dataset.source, dataset.name, rows, archived.origin)
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        "ok",
+        archived.origin,
+        load_id,
+        rows=rows,
+        vintage=vintage,
+        chunk=chunk,
+    )
 
 
 def _stage(
@@ -193,8 +295,9 @@ def _stage(
             raise ParseError(f"{archived.origin}: {dataset.name} does not write {raw_table}")
         bound = list(params)  # type: ignore[call-overload]
         conform_select(con, select_sql, bound, tables[raw_table], origin=archived.origin)
-        count = warehouse.insert_staged(con, raw_table, select_sql, bound, load_id=load_id,
-                                        loaded_at=loaded_at)
+        count = warehouse.insert_staged(
+            con, raw_table, select_sql, bound, load_id=load_id, loaded_at=loaded_at
+        )
         inserted += count
         return count
 
@@ -205,8 +308,9 @@ def _stage(
         raise
     except Exception as error:  # untrusted file: any reader error means "cannot parse"
         detail = " ".join(str(error).split())[:600]
-        raise ParseError(f"{archived.origin}: cannot be parsed: {type(error).__name__}: "
-                         f"{detail}") from error
+        raise ParseError(
+            f"{archived.origin}: cannot be parsed: {type(error).__name__}: {detail}"
+        ) from error
     return inserted
 
 
@@ -237,9 +341,7 @@ def _batch(table: RawTable, load_id: str) -> str:
     return f"(select * exclude (load_id, loaded_at) from {table.name} where load_id = '{load_id}')"
 
 
-def _staged_vintage(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, load_id: str
-) -> str | None:
+def _staged_vintage(con: duckdb.DuckDBPyConnection, dataset: Dataset, load_id: str) -> str | None:
     for table in dataset.tables:
         for column in VINTAGE_COLUMNS:
             if column in table.schema:
@@ -309,11 +411,28 @@ def _record(
     outcomes: list[ExpectationOutcome] | None = None,
 ) -> LoadResult:
     message = note if error is None else _one_line(scrub(str(error), settings.secrets))
-    record = _ledger_row(dataset, origin, started, status, chunk=chunk, archived=archived,
-                         vintage=vintage, outcomes=outcomes or [], error=message)
+    record = _ledger_row(
+        dataset,
+        origin,
+        started,
+        status,
+        chunk=chunk,
+        archived=archived,
+        vintage=vintage,
+        outcomes=outcomes or [],
+        error=message,
+    )
     warehouse.record_outcome(settings.db_path, record, outcomes or [])
-    return LoadResult(dataset.source, dataset.name, status, origin, record.load_id,
-                      vintage=vintage, chunk=chunk, error=message)
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        status,
+        origin,
+        record.load_id,
+        vintage=vintage,
+        chunk=chunk,
+        error=message,
+    )
 
 
 def _ledger_row(

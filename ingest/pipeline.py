@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from ingest import warehouse
-from ingest.errors import TradewatchError
+from ingest.errors import AuthenticationError, FileRefused, LockHeld, TradewatchError
 from ingest.http import make_client
 from ingest.loader import LoadResult, load_payload
 from ingest.settings import Settings
@@ -24,6 +25,8 @@ class GoalSummary:
     latest_month: date
     total_trade_t12m_usd: int
     pct_of_goal: float
+    cagr_5y_pct: float | None
+    projected_goal_year: int | None
     required_growth_pct: dict[int, float | None]
     vintage: str
 
@@ -47,18 +50,19 @@ def payloads_for(
 ) -> Iterator[Payload]:
     file_options = _file_options(source, options)
     if file is not None:
-        if not file.is_file():
-            raise TradewatchError(f"{file}: no such file")
-        return source.from_file(file, **file_options)
+        return source.from_file(allowed_file(file, settings), **file_options)
     if live:
         assert client is not None
         return source.live(settings, client, **options)
     return source.offline(**file_options)
 
 
+# options every mode understands, not only live fetches
+GENERIC_OPTIONS = ("all_products", "products")
+
+
 def _file_options(source: Source, options: dict[str, object]) -> dict[str, object]:
-    """Options every mode understands (e.g. `all_products`); a source that does not take one
-    says so rather than silently ignoring it."""
+    """A source that does not take a generic option says so rather than ignoring it."""
     generic = {key: value for key, value in options.items() if key in GENERIC_OPTIONS}
     refused = [key for key in generic if key not in source.file_options]
     if refused:
@@ -67,7 +71,42 @@ def _file_options(source: Source, options: dict[str, object]) -> dict[str, objec
     return generic
 
 
-GENERIC_OPTIONS = ("all_products", "products")
+# no later chunk can succeed after these
+FATAL_FOR_EVERY_CHUNK = (AuthenticationError, LockHeld)
+
+
+class ChunksFailed(TradewatchError):
+    """Some chunks of a chunked source failed; the others were loaded and stay loaded."""
+
+    def __init__(
+        self,
+        source: str,
+        failures: list[tuple[str, TradewatchError]],
+        results: list[LoadResult],
+    ) -> None:
+        self.failures = failures
+        self.results = results
+        self.exit_code = max(error.exit_code for _, error in failures)
+        shown = "; ".join(f"{chunk}: {error}" for chunk, error in failures[:10])
+        more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
+        super().__init__(
+            f"{source}: {len(failures)} chunk(s) failed and were not loaded; a rerun fetches "
+            f"only these and any missing chunks: {shown}{more}"
+        )
+
+
+def allowed_file(file: Path, settings: Settings) -> Path:
+    """A regular file below one of the allowed folders, links resolved."""
+    resolved = file.expanduser().resolve()
+    if not any(resolved.is_relative_to(root) for root in settings.file_roots):
+        roots = os.pathsep.join(str(root) for root in settings.file_roots)
+        raise FileRefused(
+            f"{file}: outside the folders tradewatch reads from ({roots}); "
+            "set TRADEWATCH_FILE_ROOTS to allow another folder"
+        )
+    if not resolved.is_file():
+        raise FileRefused(f"{file}: no such file")
+    return resolved
 
 
 def ingest_source(
@@ -78,30 +117,48 @@ def ingest_source(
     file: Path | None = None,
     options: dict[str, object] | None = None,
     transport: httpx.BaseTransport | None = None,
-    keep_going: bool = False,
+    keep_going: bool | None = None,
 ) -> list[LoadResult]:
     """Load every payload of one source. Each load is atomic; the first failure stops the
-    run unless `keep_going` (chunked sources), in which case failures are raised at the end."""
+    run unless `keep_going` (the default for chunked sources), in which case the failed
+    chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
+    keep_going = source.chunked if keep_going is None else keep_going
     results: list[LoadResult] = []
-    errors: list[TradewatchError] = []
-    warehouse.ensure_raw_tables(settings.db_path, {t.name: t.schema for t in source.tables})
+    failures: list[tuple[str, TradewatchError]] = []
     with http_client(settings, transport) as client:
-        for payload in payloads_for(source, settings, live=live, file=file, client=client,
-                                    options=options or {}):
+        for payload in payloads_for(
+            source, settings, live=live, file=file, client=client, options=options or {}
+        ):
             try:
                 results.append(load_payload(payload, settings))
             except TradewatchError as error:
-                if not keep_going:
+                if not keep_going or isinstance(error, FATAL_FOR_EVERY_CHUNK):
                     raise
-                errors.append(error)
-    if errors:
-        raise errors[0]
+                where = f"{payload.dataset.name} {payload.chunk or payload.origin}"
+                failures.append((where, error))
+    if failures:
+        raise ChunksFailed(name, failures, results)
     return results
 
 
-def ingest_all(settings: Settings, *, live: bool = False,
-               transport: httpx.BaseTransport | None = None) -> list[LoadResult]:
+def ensure_raw_tables(settings: Settings) -> list[str]:
+    """Every registered raw table exists (empty until loaded), so `dbt build` works on a
+    warehouse where some sources, e.g. live-only ones, were never loaded. Called before
+    dbt runs, never by a load, so a failed load still leaves no raw table behind."""
+    schemas = {table.name: table.schema for source in SOURCES.values() for table in source.tables}
+    return warehouse.ensure_raw_tables(settings.db_path, schemas)
+
+
+def unloaded_sources(settings: Settings) -> list[str]:
+    """Registered sources with no successful load in the warehouse, in build order."""
+    loaded = warehouse.sources_with_loads(settings.db_path)
+    return [name for name in SOURCES if name not in loaded]
+
+
+def ingest_all(
+    settings: Settings, *, live: bool = False, transport: httpx.BaseTransport | None = None
+) -> list[LoadResult]:
     results: list[LoadResult] = []
     for name in SOURCES:
         results.extend(ingest_source(name, settings, live=live, transport=transport))
@@ -111,7 +168,8 @@ def ingest_all(settings: Settings, *, live: bool = False,
 def goal_summary(db_path: Path) -> GoalSummary | None:
     with warehouse.connect(db_path, read_only=True) as con:
         latest = con.execute(
-            "select as_of_month, total_trade_t12m_usd, pct_of_goal, vintage "
+            "select as_of_month, total_trade_t12m_usd, pct_of_goal, vintage, cagr_5y_pct, "
+            "projected_goal_year "
             "from marts.trade_goal_progress order by as_of_month desc limit 1"
         ).fetchone()
         if latest is None:
@@ -125,6 +183,8 @@ def goal_summary(db_path: Path) -> GoalSummary | None:
         latest_month=latest[0],
         total_trade_t12m_usd=int(latest[1]),
         pct_of_goal=float(latest[2]),
+        cagr_5y_pct=latest[4],
+        projected_goal_year=latest[5],
         required_growth_pct={year: growth for year, growth in scenarios},
         vintage=latest[3],
     )

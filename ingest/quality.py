@@ -178,8 +178,10 @@ def validate_relation(con: Any, relation: str, raw_table: str) -> QualityReport:
         selects.append(f"count({_quote(plan.column)})" if plan.column else "count(*)")
     counts = con.execute(f"select {', '.join(selects)} from {relation}", params).fetchone()
     rows = int(counts[0])
-    per_plan = {id(plan): (int(counts[1 + 2 * n]), int(counts[2 + 2 * n]))
-                for n, plan in enumerate(row_plans)}
+    per_plan = {
+        id(plan): (int(counts[1 + 2 * n]), int(counts[2 + 2 * n]))
+        for n, plan in enumerate(row_plans)
+    }
     outcomes = [
         _sql_outcome(con, relation, raw_table, plan, rows, columns, per_plan.get(id(plan)))
         for plan in plans
@@ -245,8 +247,11 @@ def _sql_outcome(
         sample = None
         if unexpected and not plan.counts_nulls:
             sample = _sample(con, relation, plan)
-        outcome |= {"element_count": rows, "unexpected_count": unexpected,
-                    "unexpected_sample": sample}
+        outcome |= {
+            "element_count": rows,
+            "unexpected_count": unexpected,
+            "unexpected_sample": sample,
+        }
         return ExpectationOutcome(**outcome, success=success)  # type: ignore[arg-type]
     success, observed, unexpected = _table_level(con, relation, plan, rows, columns)
     outcome |= {"observed_value": json.dumps(observed, default=str)[:500]}

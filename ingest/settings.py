@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
+DEFAULT_CENSUS_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
+DEFAULT_USGS_SCIENCEBASE_URL = "https://www.sciencebase.gov/catalog"
 DEFAULT_COMTRADE_BASE_URL = "https://comtradeapi.un.org"
 
 
@@ -21,8 +24,12 @@ class Settings:
     landing_dir: Path
     census_balance_url: str = DEFAULT_CENSUS_BALANCE_URL
     census_api_key: str | None = field(default=None, repr=False)
+    census_api_base_url: str = DEFAULT_CENSUS_API_BASE_URL
+    usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
+    file_roots: tuple[Path, ...] = ()
     comtrade_base_url: str = DEFAULT_COMTRADE_BASE_URL
     # keyed calls use the data endpoint; without a key, the public preview endpoint
     comtrade_api_key: str | None = field(default=None, repr=False)
@@ -39,9 +46,7 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, the ledger, a sidecar or an error."""
-        return tuple(
-            value for value in (self.census_api_key, self.comtrade_api_key) if value
-        )
+        return tuple(value for value in (self.census_api_key, self.comtrade_api_key) if value)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,8 +56,13 @@ class Settings:
             landing_dir=_path(env.get("TRADEWATCH_LANDING", "data/landing")),
             census_balance_url=env.get("CENSUS_BALANCE_URL", DEFAULT_CENSUS_BALANCE_URL),
             census_api_key=env.get("CENSUS_API_KEY") or None,
+            census_api_base_url=env.get("CENSUS_API_BASE_URL", DEFAULT_CENSUS_API_BASE_URL).rstrip(
+                "/"
+            ),
+            usgs_sciencebase_url=env.get("USGS_SCIENCEBASE_URL", DEFAULT_USGS_SCIENCEBASE_URL),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
             comtrade_base_url=env.get("COMTRADE_BASE_URL", DEFAULT_COMTRADE_BASE_URL).rstrip("/"),
             comtrade_api_key=env.get("COMTRADE_API_KEY") or None,
             comtrade_calls_per_day=int(env.get("COMTRADE_CALLS_PER_DAY", "500")),
@@ -60,6 +70,13 @@ class Settings:
             comtrade_pause_s=float(env.get("COMTRADE_PAUSE_S", "6")),
             duckdb_memory_limit=env.get("TRADEWATCH_DUCKDB_MEMORY_LIMIT") or None,
         )
+
+
+def _file_roots(value: str | None) -> tuple[Path, ...]:
+    if value:
+        return tuple(Path(part).expanduser().resolve() for part in value.split(os.pathsep) if part)
+    defaults = (Path.cwd(), Path.home(), Path(tempfile.gettempdir()), PROJECT_ROOT)
+    return tuple(dict.fromkeys(path.resolve() for path in defaults))
 
 
 def _path(value: str) -> Path:

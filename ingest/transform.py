@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from ingest.errors import TradewatchError
 from ingest.settings import DBT_PROJECT_DIR, Settings
@@ -33,21 +34,22 @@ def run_dbt(settings: Settings, *args: str) -> DbtOutcome:
     from dbt.cli.main import dbtRunner
 
     work_dir = settings.db_path.parent / "dbt"
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(work_dir / "target"),
-            "--log-path", str(work_dir / "logs"),
-            "--quiet",
-        ]  # fmt: skip
-    )
+    options = {
+        "--project-dir": DBT_PROJECT_DIR,
+        "--profiles-dir": DBT_PROJECT_DIR,
+        "--target-path": work_dir / "target",
+        "--log-path": work_dir / "logs",
+    }
+    flags = [part for option, value in options.items() for part in (option, str(value))]
+    result = dbtRunner().invoke([*args, *flags, "--quiet"])
     _close_dbt_connections()
-    return _outcome(result)
+    return _outcome(result, settings)
 
 
 def build_models(settings: Settings) -> DbtOutcome:
+    from ingest.pipeline import ensure_raw_tables
+
+    ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
     outcome = run_dbt(settings, "build")
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
@@ -55,10 +57,11 @@ def build_models(settings: Settings) -> DbtOutcome:
     return outcome
 
 
-def _outcome(result: object) -> DbtOutcome:
+def _outcome(result: object, settings: Settings | None = None) -> DbtOutcome:
     node_results = list(getattr(getattr(result, "result", None), "results", None) or [])
     failures = tuple(
         f"{item.node.name}: {' '.join(str(item.message).split())[:300]}"
+        f"{_stored_failures(item, settings)}"
         for item in node_results
         if str(item.status) in {"error", "fail", "runtime error"}
     )
@@ -66,6 +69,27 @@ def _outcome(result: object) -> DbtOutcome:
     if not success and not failures and getattr(result, "exception", None):
         failures = (str(result.exception),)  # type: ignore[attr-defined]
     return DbtOutcome(success, len(node_results) - len(failures), len(failures), failures)
+
+
+def _stored_failures(item: Any, settings: Settings | None, limit: int = 3) -> str:
+    """The first rows a failing test stored (`store_failures`), so the message says what
+    failed (e.g. the month and the difference), not only how many rows."""
+    relation = getattr(item.node, "relation_name", None)
+    if settings is None or not relation or str(item.status) != "fail":
+        return ""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+            cursor = con.execute(f"select * from {relation} limit {limit}")
+            names = [column[0] for column in cursor.description]
+            rows = cursor.fetchall()
+    except duckdb.Error:
+        return ""
+    shown = " | ".join(
+        ", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True)) for row in rows
+    )
+    return f"; failing rows: {shown}" if shown else ""
 
 
 def _close_dbt_connections() -> None:

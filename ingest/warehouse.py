@@ -7,7 +7,7 @@ always bound parameters.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,20 +121,21 @@ def record_outcome(db_path: Path, record: LoadRecord, outcomes: list[Expectation
         con.execute("commit")
 
 
-def already_loaded(
+def previous_load(
     db_path: Path, source: str, dataset: str, sha256: str, chunk: str | None = None
-) -> bool:
-    """The same bytes loaded ok before, for the same chunk (a chunk can be a slice of one
-    file, e.g. BACI's rare-earth rows versus all products)."""
+) -> tuple[str] | None:
+    """(vintage,) of an earlier successful load of the same payload for the same chunk, or
+    None. A chunk can be a slice of one file: BACI's rare-earth rows are one load of a
+    release, all its products another."""
     if not db_path.exists():
-        return False
+        return None
     with connect(db_path) as con:
-        row = con.execute(
-            "select count(*) from ops.loads where source = ? and dataset = ? "
-            "and payload_sha256 = ? and status = 'ok' and chunk is not distinct from ?",
+        return con.execute(
+            "select vintage from ops.loads where source = ? and dataset = ? "
+            "and payload_sha256 = ? and status = 'ok' and chunk is not distinct from ? "
+            "order by finished_at desc limit 1",
             [source, dataset, sha256, chunk],
         ).fetchone()
-    return bool(row and row[0])
 
 
 def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
@@ -150,7 +151,35 @@ def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-# --- typed raw tables and the staged (file-backed) publish ---
+def ensure_raw_tables(db_path: Path, schemas: Mapping[str, pl.Schema]) -> list[str]:
+    """Create every raw table that does not exist yet, empty, with its declared columns plus
+    load_id and loaded_at, so dbt can build (empty marts) before a source's first load."""
+    created: list[str] = []
+    with connect(db_path) as con:
+        existing = {
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        con.execute("begin transaction")
+        try:
+            for raw_table, schema in schemas.items():
+                if raw_table not in existing:
+                    con.register("incoming", pl.DataFrame(schema=schema).to_arrow())
+                    try:
+                        _create_table(con, raw_table)
+                    finally:
+                        con.unregister("incoming")
+                    created.append(raw_table)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return created
+
+
+# --- the staged (file-backed) publish: DuckDB reads the file inside the load's transaction ---
 
 DUCKDB_TYPES: dict[type[pl.DataType], str] = {
     pl.String: "varchar",
@@ -182,14 +211,6 @@ def create_raw_table(con: duckdb.DuckDBPyConnection, raw_table: str, schema: pl.
     )
 
 
-def ensure_raw_tables(db_path: Path, tables: dict[str, pl.Schema]) -> None:
-    """Empty raw tables for sources with nothing loaded yet (e.g. a keyed API never fetched),
-    so the dbt models over them build and simply have no rows."""
-    with connect(db_path) as con:
-        for raw_table, schema in tables.items():
-            create_raw_table(con, raw_table, schema)
-
-
 @contextmanager
 def transaction(
     db_path: Path, *, memory_limit: str | None = None
@@ -197,8 +218,10 @@ def transaction(
     with connect(db_path) as con:
         if memory_limit is not None:
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
-                raise TradewatchError(f"TRADEWATCH_DUCKDB_MEMORY_LIMIT: {memory_limit!r} is "
-                                      "not a size such as 512MB or 2GB")
+                raise TradewatchError(
+                    f"TRADEWATCH_DUCKDB_MEMORY_LIMIT: {memory_limit!r} is not a size such as "
+                    "512MB or 2GB"
+                )
             con.execute(f"set memory_limit = '{memory_limit.strip()}'")
         con.execute("begin transaction")
         try:
@@ -219,7 +242,7 @@ def insert_staged(
     loaded_at: datetime,
 ) -> int:
     """Rows straight from a SELECT (DuckDB reading a file) into the raw table, tagged with
-    the load; they become visible to others only when the transaction commits."""
+    the load; others see them only when the transaction commits."""
     row = con.execute(
         f"insert into {raw_table} by name select *, ?::varchar as load_id, "
         f"?::timestamptz as loaded_at from ({select_sql})",
@@ -231,8 +254,10 @@ def insert_staged(
 def replace_previous(
     con: duckdb.DuckDBPyConnection, raw_table: str, replace_key: tuple[str, ...], load_id: str
 ) -> None:
-    """Delete older rows whose replace-key values this load brings again."""
+    """Delete older rows whose replace-key values this load brings again (all older rows
+    when the key is empty: the load is the whole table)."""
     if not replace_key:
+        con.execute(f"delete from {raw_table} where load_id <> ?", [load_id])
         return
     columns = ", ".join(f'"{column}"' for column in replace_key)
     matches = " and ".join(
@@ -252,6 +277,24 @@ def insert_record(
     _insert_record(con, record, outcomes)
 
 
+def sources_with_loads(db_path: Path) -> set[str]:
+    """Sources with at least one successful load in the ledger."""
+    if not db_path.exists():
+        return set()
+    with connect(db_path) as con:
+        rows = con.execute("select distinct source from ops.loads where status = 'ok'").fetchall()
+    return {row[0] for row in rows}
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, raw_table: str) -> None:
+    """The columns of the registered `incoming` frame, then the loader's own two."""
+    con.execute(f"create schema if not exists {raw_table.split('.')[0]}")
+    con.execute(
+        f"create table if not exists {raw_table} as select *, "
+        "''::varchar as load_id, now() as loaded_at from incoming limit 0"
+    )
+
+
 def _write_table(
     con: duckdb.DuckDBPyConnection,
     raw_table: str,
@@ -259,15 +302,12 @@ def _write_table(
     replace_key: tuple[str, ...],
     record: LoadRecord,
 ) -> None:
-    schema = raw_table.split(".")[0]
     con.register("incoming", frame.to_arrow())
     try:
-        con.execute(f"create schema if not exists {schema}")
-        con.execute(
-            f"create table if not exists {raw_table} as select *, "
-            "''::varchar as load_id, now() as loaded_at from incoming limit 0"
-        )
-        if replace_key:
+        _create_table(con, raw_table)
+        if not replace_key:  # a complete list (reference codes): the new load replaces it all
+            con.execute(f"delete from {raw_table}")
+        else:
             matches = " and ".join(
                 f"incoming.{column} is not distinct from existing.{column}"
                 for column in replace_key
@@ -306,4 +346,3 @@ def _insert_record(
                 outcome.observed_value,
             ],
         )
-

@@ -45,5 +45,6 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         patch.setenv("TRADEWATCH_LANDING", str(root / "landing"))
         patch.delenv("CENSUS_API_KEY", raising=False)
         result = CliRunner().invoke(app, ["build"])
+        (root / "build-output.txt").write_text(result.output)  # for tests of the summary
         assert result.exit_code == 0, result.output
         return Settings.from_env()

@@ -36,7 +36,8 @@ class RawTable:
 
     name: str  # schema-qualified, e.g. "raw_census_country.monthly_flows"
     schema: pl.Schema
-    # a new load replaces the rows whose values in these columns it brings again
+    # a new load replaces the rows whose values in these columns it brings again; an empty
+    # key means the payload is the whole table (a code list) and replaces it
     replace_key: tuple[str, ...]
     description: str = ""
 
@@ -81,6 +82,8 @@ class Source:
     live: Callable[..., Iterator[Payload]]  # (settings, client, **options)
     from_file: Callable[[Path], Iterator[Payload]]
     live_options: tuple[str, ...] = field(default=())
+    # one payload per chunk (a month, a reporter-year): a failed chunk does not stop the others
+    chunked: bool = False
     # options (e.g. "all_products") that offline() and from_file() also accept as keywords
     file_options: tuple[str, ...] = field(default=())
 
@@ -94,8 +97,7 @@ def bundled_path(source_dir: str, name: str) -> Path:
 
 
 def file_payload(dataset: Dataset, path: Path, *, chunk: str | None = None) -> Payload:
-    return Payload(dataset=dataset, origin=path.name, fetch=path.read_bytes, chunk=chunk,
-                   path=path)
+    return Payload(dataset=dataset, origin=path.name, fetch=path.read_bytes, chunk=chunk, path=path)
 
 
 LiveFetcher = Callable[[Settings, httpx.Client], Iterator[Payload]]

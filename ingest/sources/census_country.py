@@ -46,30 +46,34 @@ BUNDLED_DERIVED_ANNUAL = "us_turkey_goods_annual.csv"
 
 MONTHLY_FLOWS = RawTable(
     name="raw_census_country.monthly_flows",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "year": pl.Int32,
-        "month": pl.Int8,
-        "census_code": pl.String,
-        "partner_name": pl.String,
-        "flow": pl.String,
-        "value_musd": pl.Float64,
-        "is_rounded": pl.Boolean,
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "year": pl.Int32,
+            "month": pl.Int8,
+            "census_code": pl.String,
+            "partner_name": pl.String,
+            "flow": pl.String,
+            "value_musd": pl.Float64,
+            "is_rounded": pl.Boolean,
+        }
+    ),
     replace_key=("vintage",),
     description="One row per vintage, partner, month and flow; millions of USD as published.",
 )
 ANNUAL_TOTALS = RawTable(
     name="raw_census_country.annual_totals",
-    schema=pl.Schema({
-        "vintage": pl.String,
-        "year": pl.Int32,
-        "census_code": pl.String,
-        "partner_name": pl.String,
-        "flow": pl.String,
-        "value_musd": pl.Float64,
-        "is_rounded": pl.Boolean,
-    }),
+    schema=pl.Schema(
+        {
+            "vintage": pl.String,
+            "year": pl.Int32,
+            "census_code": pl.String,
+            "partner_name": pl.String,
+            "flow": pl.String,
+            "value_musd": pl.Float64,
+            "is_rounded": pl.Boolean,
+        }
+    ),
     replace_key=("vintage",),
     description="One row per vintage, partner, year and flow: the workbook's own IYR/EYR.",
 )
@@ -111,6 +115,8 @@ def parse_derived_annual(payload: bytes, origin: str) -> dict[str, pl.DataFrame]
 
 
 def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
+    # every cell as text: year and codes keep their leading zeros, and numbers come out at
+    # Excel's 15 significant digits, without binary artefacts such as 344.38165300000003
     try:
         sheet = pl.read_excel(
             io.BytesIO(payload), sheet_name=SHEET, engine="calamine", infer_schema_length=0
@@ -174,11 +180,11 @@ def _month_numbers() -> dict[str, int]:
 def _finish(
     frame: pl.DataFrame, vintage: str, table: RawTable, *, is_rounded: bool = False
 ) -> pl.DataFrame:
-    return frame.with_columns(
-        vintage=pl.lit(vintage), is_rounded=pl.lit(is_rounded)
-    ).select(
-        [pl.col(name).cast(dtype) for name, dtype in table.schema.items()]
-    ).sort([c for c in ("year", "month", "census_code", "flow") if c in table.schema])
+    return (
+        frame.with_columns(vintage=pl.lit(vintage), is_rounded=pl.lit(is_rounded))
+        .select([pl.col(name).cast(dtype) for name, dtype in table.schema.items()])
+        .sort([c for c in ("year", "month", "census_code", "flow") if c in table.schema])
+    )
 
 
 def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.DataFrame:
@@ -194,26 +200,35 @@ def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.Da
     )
     if rows.height == 0:
         raise ParseError(f"{origin}: no rows from the derived series ({DERIVED_SERIES_URL})")
-    numeric = {"year": pl.Int32, "month": pl.Int8, "exports_usd_mn": pl.Float64,
-               "imports_usd_mn": pl.Float64}
+    numeric = {
+        "year": pl.Int32,
+        "month": pl.Int8,
+        "exports_usd_mn": pl.Float64,
+        "imports_usd_mn": pl.Float64,
+    }
     for column, dtype in numeric.items():
         if column not in needed:
             continue
         bad = rows.filter(pl.col(column).cast(dtype, strict=False).is_null())
         if bad.height:
             row = bad.row(0, named=True)
-            raise ParseError(f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number")
+            raise ParseError(
+                f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number"
+            )
         rows = rows.with_columns(pl.col(column).cast(dtype))
     return rows
 
 
 def _derived_flows(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return rows.unpivot(
-        index=keys, on=["exports_usd_mn", "imports_usd_mn"],
-        variable_name="column", value_name="value_musd",
+        index=keys,
+        on=["exports_usd_mn", "imports_usd_mn"],
+        variable_name="column",
+        value_name="value_musd",
     ).with_columns(
-        flow=pl.col("column").replace_strict({"exports_usd_mn": "export",
-                                              "imports_usd_mn": "import"}),
+        flow=pl.col("column").replace_strict(
+            {"exports_usd_mn": "export", "imports_usd_mn": "import"}
+        ),
         census_code=pl.lit(TURKEY_CODE),
         partner_name=pl.lit(TURKEY_NAME),
     )
@@ -239,8 +254,7 @@ def _drift(columns: list[str]) -> str:
 
 
 WORKBOOK = Dataset(SOURCE, "workbook", (MONTHLY_FLOWS, ANNUAL_TOTALS), parse_workbook)
-DERIVED_MONTHLY = Dataset(SOURCE, "turkey_derived_monthly", (MONTHLY_FLOWS,),
-                          parse_derived_monthly)
+DERIVED_MONTHLY = Dataset(SOURCE, "turkey_derived_monthly", (MONTHLY_FLOWS,), parse_derived_monthly)
 DERIVED_ANNUAL = Dataset(SOURCE, "turkey_derived_annual", (ANNUAL_TOTALS,), parse_derived_annual)
 
 

@@ -7,8 +7,9 @@ queries: Türkiye (792) and the United States (842) against all partners for the
 basket, and Türkiye–U.S. totals reported by each side (the mirror of the Census view).
 
 UN Comtrade's terms restrict redistributing its data: nothing is bundled and `offline()`
-yields nothing. Every pull is a vintage (its UTC retrieval date); a run interrupted by the
-daily call limit or an error resumes, the same day, from the chunks the ledger has as loaded.
+yields nothing. Every pull is a vintage (its UTC retrieval date). Each query is a chunk: a
+rerun after the daily call limit or an error fetches only the chunks the ledger does not have
+as loaded; `--refresh` fetches them all again, as a new vintage.
 """
 
 from __future__ import annotations
@@ -328,10 +329,10 @@ class Query:
             params["partnerCode"] = self.partner
         return params
 
-    def chunk(self, vintage: str) -> str:
+    def chunk(self) -> str:
         partner = self.partner or "all"
         return (
-            f"{vintage}|{self.name}|{self.freq}|{self.reporter}|{partner}|"
+            f"{self.name}|{self.freq}|{self.reporter}|{partner}|"
             f"{','.join(self.cmds)}|{','.join(self.flows)}|{','.join(self.periods)}"
         )
 
@@ -407,7 +408,10 @@ def live(settings: Settings, client: httpx.Client, **options: Any) -> Iterator[P
     periods = periods_for(frequency, options.get("from_month"), options.get("to_month"), today)
     caller = _Caller(settings, client, options.get("sleep") or time.sleep, today.isoformat())
     dataset = ANNUAL if frequency == "A" else MONTHLY
-    done = warehouse.loaded_chunks(settings.db_path, SOURCE, dataset.name)
+    # a rerun resumes: chunks already loaded are skipped unless --refresh asks for revisions
+    done = set() if options.get("refresh") else warehouse.loaded_chunks(
+        settings.db_path, SOURCE, dataset.name
+    )
     for query in default_queries(frequency, periods, basket, per_call):
         yield from caller.payloads(dataset, query, done)
 
@@ -429,7 +433,7 @@ class _Caller:
         self.calls = 0
 
     def payloads(self, dataset: Dataset, query: Query, done: set[str]) -> Iterator[Payload]:
-        chunk = query.chunk(self.vintage)
+        chunk = query.chunk()
         bound = dataclasses.replace(dataset, parse=partial(parse_response, vintage=self.vintage))
         url = self._url(query.freq)
         origin = str(httpx.URL(url, params=query.params(self.cap)))
@@ -510,13 +514,16 @@ def _checked_body(response: httpx.Response) -> dict[str, Any]:
     return {"data": body["data"], "_bytes": response.content}
 
 
-def _calls_today(settings: Settings, vintage: str) -> int:
+def _calls_today(settings: Settings, today: str) -> int:
+    """API calls already made today (UTC), one ledger row each (retries not counted)."""
     if not settings.db_path.exists():
         return 0
     with warehouse.connect(settings.db_path) as con:
         row = con.execute(
-            "select count(*) from ops.loads where source = ? and starts_with(chunk, ?)",
-            [SOURCE, vintage + "|"],
+            "select count(*) from ops.loads where source = ? and dataset in (?, ?) "
+            "and starts_with(origin, 'http') "
+            "and strftime(started_at at time zone 'UTC', '%Y-%m-%d') = ?",
+            [SOURCE, ANNUAL.name, MONTHLY.name, today],
         ).fetchone()
     return int(row[0]) if row else 0
 
@@ -572,5 +579,6 @@ COMTRADE = Source(
     offline=offline,
     live=live,
     from_file=from_file,
-    live_options=("from_month", "to_month", "dataset", "products"),
+    live_options=("from_month", "to_month", "dataset", "products", "refresh"),
+    chunked=True,
 )

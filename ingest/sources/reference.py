@@ -1,4 +1,5 @@
-"""Reference code lists: ISO 3166 / UN M49 countries and Census Schedule C codes.
+"""Reference code lists: ISO 3166 / UN M49 countries, Census Schedule C codes and the HS 2022
+nomenclature (chapters, headings, subheadings and sections).
 
 Copies of public files (see `bundled/reference/PROVENANCE.md`); codes stay text, and `NA`
 is Namibia, not a missing value.
@@ -22,31 +23,65 @@ BUNDLED = "reference"
 
 COUNTRIES = RawTable(
     name="raw_reference.countries",
-    schema=pl.Schema({
-        "iso3": pl.String,
-        "iso2": pl.String,
-        "iso_numeric": pl.String,
-        "m49": pl.String,
-        "country_name": pl.String,
-        "official_name": pl.String,
-        "region_name": pl.String,
-        "sub_region_name": pl.String,
-        "source_url": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "iso3": pl.String,
+            "iso2": pl.String,
+            "iso_numeric": pl.String,
+            "m49": pl.String,
+            "country_name": pl.String,
+            "official_name": pl.String,
+            "region_name": pl.String,
+            "sub_region_name": pl.String,
+            "source_url": pl.String,
+        }
+    ),
     replace_key=(),
     description="One row per ISO 3166 country or area (datasets/country-codes).",
 )
 CENSUS_CODES = RawTable(
     name="raw_reference.census_country_codes",
-    schema=pl.Schema({
-        "census_code": pl.String,
-        "census_name": pl.String,
-        "iso2": pl.String,
-        "list_produced": pl.String,
-        "source_url": pl.String,
-    }),
+    schema=pl.Schema(
+        {
+            "census_code": pl.String,
+            "census_name": pl.String,
+            "iso2": pl.String,
+            "list_produced": pl.String,
+            "source_url": pl.String,
+        }
+    ),
     replace_key=(),
     description="One row per Census Schedule C country code (January 2021 list).",
+)
+HS_NOMENCLATURE = "HS2022"  # datasets/harmonized-system, datapackage version "2022.0"
+HS_CODES = RawTable(
+    name="raw_reference.hs_codes",
+    schema=pl.Schema(
+        {
+            "nomenclature": pl.String,
+            "section": pl.String,
+            "hs_code": pl.String,
+            "description": pl.String,
+            "parent_code": pl.String,
+            "level": pl.Int32,
+            "source_url": pl.String,
+        }
+    ),
+    replace_key=("nomenclature",),
+    description="One row per HS code (2, 4 or 6 digits, plus Comtrade's TOTAL row).",
+)
+HS_SECTIONS = RawTable(
+    name="raw_reference.hs_sections",
+    schema=pl.Schema(
+        {
+            "nomenclature": pl.String,
+            "section": pl.String,
+            "section_name": pl.String,
+            "source_url": pl.String,
+        }
+    ),
+    replace_key=("nomenclature",),
+    description="One row per HS section (I–XXI).",
 )
 COUNTRY_COLUMNS = {
     "ISO3166-1-Alpha-3": "iso3",
@@ -66,6 +101,15 @@ CENSUS_COLUMNS = {
     "schedule_c_list_produced": "list_produced",
     "source_url": "source_url",
 }
+HS_CODE_COLUMNS = {
+    "section": "section",
+    "hscode": "hs_code",
+    "description": "description",
+    "parent": "parent_code",
+    "level": "level",
+    "source_url": "source_url",
+}
+HS_SECTION_COLUMNS = {"section": "section", "name": "section_name", "source_url": "source_url"}
 
 
 def parse_countries(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
@@ -75,6 +119,24 @@ def parse_countries(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
 
 def parse_census_codes(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     return {CENSUS_CODES.name: _read(payload, origin, CENSUS_COLUMNS)}
+
+
+def parse_hs_codes(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    frame = _read(payload, origin, HS_CODE_COLUMNS)
+    bad = frame.with_row_index("row", offset=2).filter(
+        pl.col("level").cast(pl.Int32, strict=False).is_null()
+    )
+    if bad.height:
+        row = bad.row(0, named=True)
+        raise ParseError(f"{origin}, row {row['row']}, level: {row['level']!r} is not a number")
+    frame = frame.with_columns(pl.col("level").cast(pl.Int32), nomenclature=pl.lit(HS_NOMENCLATURE))
+    return {HS_CODES.name: frame.select(HS_CODES.schema.names())}
+
+
+def parse_hs_sections(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    frame = _read(payload, origin, HS_SECTION_COLUMNS)
+    frame = frame.with_columns(nomenclature=pl.lit(HS_NOMENCLATURE))
+    return {HS_SECTIONS.name: frame.select(HS_SECTIONS.schema.names())}
 
 
 def _read(payload: bytes, origin: str, columns: dict[str, str]) -> pl.DataFrame:
@@ -90,9 +152,13 @@ def _read(payload: bytes, origin: str, columns: dict[str, str]) -> pl.DataFrame:
 
 COUNTRIES_DATASET = Dataset(SOURCE, "countries", (COUNTRIES,), parse_countries)
 CENSUS_CODES_DATASET = Dataset(SOURCE, "census_country_codes", (CENSUS_CODES,), parse_census_codes)
+HS_CODES_DATASET = Dataset(SOURCE, "hs_codes", (HS_CODES,), parse_hs_codes)
+HS_SECTIONS_DATASET = Dataset(SOURCE, "hs_sections", (HS_SECTIONS,), parse_hs_sections)
 BUNDLED_FILES = (
     (COUNTRIES_DATASET, "country_codes_iso_m49.csv"),
     (CENSUS_CODES_DATASET, "census_schedule_c_country_codes.csv"),
+    (HS_CODES_DATASET, "harmonized_system_hs2022.csv"),
+    (HS_SECTIONS_DATASET, "harmonized_system_sections.csv"),
 )
 
 
@@ -107,15 +173,22 @@ def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payl
 
 def from_file(path: Path) -> Iterator[Payload]:
     header = path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
-    yield file_payload(CENSUS_CODES_DATASET if "census_cty_code" in header else COUNTRIES_DATASET,
-                       path)
+    if "hscode" in header:
+        yield file_payload(HS_CODES_DATASET, path)
+    elif header.lstrip("\ufeff").startswith("section,name"):
+        yield file_payload(HS_SECTIONS_DATASET, path)
+    else:
+        yield file_payload(
+            CENSUS_CODES_DATASET if "census_cty_code" in header else COUNTRIES_DATASET, path
+        )
 
 
 REFERENCE = Source(
     name=SOURCE,
-    description="Country code lists (ISO 3166, UN M49, Census Schedule C)",
-    licence="ODC-PDDL (datasets/country-codes); U.S. Census Bureau, public domain",
-    datasets=(COUNTRIES_DATASET, CENSUS_CODES_DATASET),
+    description="Country code lists (ISO 3166, UN M49, Census Schedule C); HS 2022 nomenclature",
+    licence="ODC-PDDL (datasets/country-codes, datasets/harmonized-system); "
+    "U.S. Census Bureau, public domain",
+    datasets=(COUNTRIES_DATASET, CENSUS_CODES_DATASET, HS_CODES_DATASET, HS_SECTIONS_DATASET),
     offline=offline,
     live=live,
     from_file=from_file,

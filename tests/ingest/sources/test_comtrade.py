@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 
 from ingest import pipeline
-from ingest.errors import AuthenticationError, DataQualityError, ParseError, SourceUnavailable
+from ingest.errors import AuthenticationError, DataQualityError, ParseError
+from ingest.pipeline import ChunksFailed
 from ingest.settings import Settings
 from ingest.sources import comtrade
 from tests.conftest import fixture_path
@@ -114,6 +115,22 @@ def run_live(
     )
 
 
+def comtrade_basket() -> tuple[str, ...]:
+    from ingest.sources.baci import basket_codes
+
+    return basket_codes()
+
+
+def table_exists(settings: Settings, raw_table: str) -> bool:
+    schema, table = raw_table.split(".")
+    found = raw(
+        settings,
+        "select count(*) from information_schema.tables "
+        f"where table_schema = '{schema}' and table_name = '{table}'",
+    )
+    return found == [(1,)]
+
+
 def raw(settings: Settings, sql: str) -> list[tuple[object, ...]]:
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -203,17 +220,18 @@ def test_exact_duplicates_are_removed_and_counted_never_summed(settings: Setting
 
 
 def test_records_that_differ_under_one_key_stop_the_load(settings: Settings) -> None:
-    with pytest.raises(DataQualityError, match="expect_compound_columns_to_be_unique"):
+    with pytest.raises(ChunksFailed, match="expect_compound_columns_to_be_unique") as caught:
         pipeline.ingest_source(
             "comtrade", settings, file=fixture("comtrade_2022_850511_conflicting.csv")
         )
-    assert raw(settings, "select count(*) from raw_comtrade.records") == [(0,)]
+    assert isinstance(caught.value.failures[0][1], DataQualityError)
+    assert not table_exists(settings, "raw_comtrade.records")  # nothing published
     assert raw(settings, "select status from ops.loads") == [("failed",)]
 
 
 def test_offline_bundles_nothing(settings: Settings) -> None:
     assert pipeline.ingest_source("comtrade", settings) == []
-    assert raw(settings, "select count(*) from raw_comtrade.records") == [(0,)]
+    assert not settings.db_path.exists()  # not a row, not even a ledger entry
 
 
 # --- live ---
@@ -240,7 +258,7 @@ def test_live_keyed_queries_retry_429_and_keep_the_key_out_of_everything(
     results = run_live(settings, handler, sleeps)
     assert sleeps[0] == 2.0  # Retry-After honoured, then the pause between calls
     assert sleeps[1:] == [0.5, 0.5, 0.5]
-    assert [(r.chunk.split("|")[1:4], r.status) for r in results] == [  # type: ignore[attr-defined]
+    assert [(r.chunk.split("|")[0:3], r.status) for r in results] == [  # type: ignore[attr-defined]
         (["basket", "A", "792"], "skipped"),  # an empty `data` list
         (["basket", "A", "842"], "ok"),
         (["totals", "A", "792"], "skipped"),
@@ -273,6 +291,7 @@ def test_live_keyed_queries_retry_429_and_keep_the_key_out_of_everything(
 def test_live_without_a_key_uses_the_preview_one_period_a_call(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("COMTRADE_API_KEY", raising=False)
     monkeypatch.setenv("COMTRADE_PAUSE_S", "0")
     settings = Settings.from_env()
     seen: list[httpx.Request] = []
@@ -300,7 +319,7 @@ def test_a_full_page_is_split_until_nothing_is_truncated(
 
     results = run_live(settings, handler, from_month="2023", to_month="2024")
     loaded = sorted(
-        r.chunk.split("|", 5)[5]
+        r.chunk.split("|", 4)[4]
         for r in results  # type: ignore[attr-defined]
         if r.status == "ok"
     )  # type: ignore[attr-defined]
@@ -317,12 +336,19 @@ def test_an_error_payload_fails_the_chunk_and_publishes_nothing(
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body([], error="Invalid period parameter"))
 
-    with pytest.raises(SourceUnavailable, match="UN Comtrade reports an error: Invalid period"):
+    with pytest.raises(ChunksFailed, match="UN Comtrade reports an error: Invalid period"):
         run_live(settings, handler)
-    assert raw(settings, "select status, chunk like '%|basket|A|792|%' from ops.loads") == [
-        ("failed", True)
+    # every chunk failed on its own and is in the ledger for the rerun; nothing published
+    assert raw(settings, "select status, chunk from ops.loads order by started_at") == [
+        ("failed", f"{name}|A|{reporter}|{partner}|{cmds}|M,X|2020,2021,2022,2023,2024")
+        for name, reporter, partner, cmds in (
+            ("basket", "792", "all", ",".join(comtrade_basket())),
+            ("basket", "842", "all", ",".join(comtrade_basket())),
+            ("totals", "792", "842", "TOTAL"),
+            ("totals", "842", "792", "TOTAL"),
+        )
     ]
-    assert raw(settings, "select count(*) from raw_comtrade.records") == [(0,)]
+    assert not table_exists(settings, "raw_comtrade.records")  # nothing published
 
 
 def test_a_refused_key_is_an_authentication_error_without_the_key(
@@ -356,12 +382,13 @@ def test_an_interrupted_run_resumes_from_the_ledger(
             return httpx.Response(503, text="Service Unavailable")
         return httpx.Response(200, content=body(matching(request, pool)))
 
-    with pytest.raises(SourceUnavailable, match="HTTP 503"):
+    with pytest.raises(ChunksFailed, match="HTTP 503"):
         run_live(settings, flaky)
     assert raw(settings, "select status from ops.loads order by started_at") == [
         ("skipped",),
         ("ok",),
-        ("failed",),
+        ("failed",),  # the other chunks went on
+        ("skipped",),
     ]
     calls.clear()
     results = run_live(settings, flaky)
@@ -370,6 +397,9 @@ def test_an_interrupted_run_resumes_from_the_ledger(
     assert [call.split(":")[1] for call in calls] == ["792", "792", "842"]
     assert [r.status for r in results] == ["skipped"] * 3  # type: ignore[attr-defined]
     assert raw(settings, "select count(*) from raw_comtrade.records") == [(20,)]
+    calls.clear()
+    run_live(settings, flaky, refresh=True)  # --refresh asks for every chunk again
+    assert len(calls) == 4
 
 
 def test_the_daily_call_budget_stops_the_run(
@@ -380,8 +410,9 @@ def test_the_daily_call_budget_stops_the_run(
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body(matching(request, records())))
 
-    with pytest.raises(SourceUnavailable, match="daily budget of 1 calls"):
+    with pytest.raises(ChunksFailed, match="daily budget of 1 calls") as caught:
         run_live(settings, handler)
+    assert len(caught.value.failures) == 3  # the first call was made, the others were not
 
 
 def test_settings_never_show_the_key(monkeypatch: pytest.MonkeyPatch) -> None:

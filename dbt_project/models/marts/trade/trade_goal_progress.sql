@@ -15,8 +15,11 @@ with_growth as (
         cast({{ var('trade_goal_usd') }} as decimal(18, 0)) as goal_usd,
         -- compound annual growth of the trailing-12-month total over the last five years
         round(
-            (power(this_month.total_trade_t12m_usd / five_years_ago.total_trade_t12m_usd, 1 / 5) - 1)
-            * 100,
+            (
+                power(
+                    this_month.total_trade_t12m_usd / five_years_ago.total_trade_t12m_usd, 1 / 5
+                ) - 1
+            ) * 100,
             4
         ) as cagr_5y_pct,
         this_month.vintage

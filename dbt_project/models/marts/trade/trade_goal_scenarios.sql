@@ -40,7 +40,9 @@ final as (
         years_remaining,
         case
             when years_remaining > 0
-                then round((power(goal_usd / total_trade_t12m_usd, 1 / years_remaining) - 1) * 100, 4)
+                then round(
+                    (power(goal_usd / total_trade_t12m_usd, 1 / years_remaining) - 1) * 100, 4
+                )
         end as required_annual_growth_pct
     from with_horizon
 

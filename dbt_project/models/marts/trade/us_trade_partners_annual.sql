@@ -23,7 +23,8 @@ final as (
         cast(ranked.us_imports_usd as decimal(18, 0)) as us_imports_usd,
         cast(ranked.total_trade_usd as decimal(18, 0)) as total_trade_usd,
         ranked.rank_by_total,
-        round(ranked.total_trade_usd / ranked.world_total_trade_usd * 100, 4) as share_of_us_total_pct,
+        round(ranked.total_trade_usd / ranked.world_total_trade_usd * 100, 4)
+            as share_of_us_total_pct,
         ranked.vintage
     from ranked
     left join countries on ranked.partner_census_code = countries.census_code

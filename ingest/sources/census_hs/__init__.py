@@ -1,0 +1,147 @@
+"""U.S. trade by HS code and month: Census Bureau International Trade API (`exports/hs`,
+`imports/hs`), whole U.S. dollars.
+
+https://api.census.gov/data/timeseries/intltrade — exports are Schedule B codes at f.a.s.
+value (`ALL_VAL_MO`), imports are HTSUSA codes at customs value (`GEN_VAL_MO` general
+imports, `CON_VAL_MO` imports for consumption). Nothing is bundled: the source is live only.
+Each request is one chunk (dataset, flow, month and HS level or basket stem), loaded and
+recorded on its own, so a rerun fetches only the chunks that are missing or failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import httpx
+
+from ingest import warehouse
+from ingest.errors import TradewatchError
+from ingest.settings import Settings
+from ingest.sources.base import Dataset, Payload, Source
+from ingest.sources.census_hs.client import InvalidOption, Request, build_url, fetch, month_window
+from ingest.sources.census_hs.parse import (
+    COMMODITY_VARIABLE,
+    FLOWS,
+    RARE_EARTHS_BY_PARTNER,
+    TURKEY_BY_HS,
+    get_variables,
+    parse_rare_earths_by_partner,
+    parse_turkey_by_hs,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCE = "census-hs"
+TURKEY_CENSUS_CODE = "4890"  # Schedule C; the API spells the name TURKEY
+TURKEY_LEVELS = ("HS2", "HS4")
+# Rare-earth basket (shared/docs/rare_earth_basket.md) as HS6 stems queried at HS10 with a
+# wildcard: 10-digit suffixes differ between editions and between HTS (imports) and Schedule B
+# (exports), so the exact codes are whatever the API returns. 2846* covers 2846.10 and 2846.90.
+# 3606.90 and 8505.11 are mixed at HS6; their RE-specific lines (3606.90.30, 8505.11.00.50/70)
+# are kept apart by the 10-digit code. Ore proxies and unverified candidates are left out.
+RARE_EARTH_STEMS = ("280530*", "2846*", "360690*", "850511*")
+
+
+def turkey_requests(base_url: str, month: str) -> Iterator[Request]:
+    for endpoint, flow in FLOWS.items():
+        for level in TURKEY_LEVELS:
+            predicates = [("CTY_CODE", TURKEY_CENSUS_CODE), ("COMM_LVL", level), ("time", month)]
+            url = build_url(base_url, endpoint, get_variables(TURKEY_BY_HS, flow), predicates)
+            yield Request(url=url, chunk=f"{endpoint}:{month}:{level}")
+
+
+def rare_earth_requests(base_url: str, month: str) -> Iterator[Request]:
+    """Every partner (CTY_CODE in get= without a predicate breaks it out), world and
+    grouping rows included; staging tells countries from aggregates by code."""
+    for endpoint, flow in FLOWS.items():
+        for stem in RARE_EARTH_STEMS:
+            predicates = [("COMM_LVL", "HS10"), (COMMODITY_VARIABLE[flow], stem), ("time", month)]
+            url = build_url(
+                base_url, endpoint, get_variables(RARE_EARTHS_BY_PARTNER, flow), predicates
+            )
+            yield Request(url=url, chunk=f"{endpoint}:{month}:{stem}")
+
+
+TURKEY_DATASET = Dataset(SOURCE, "turkey_by_hs", (TURKEY_BY_HS,), parse_turkey_by_hs)
+RARE_EARTHS_DATASET = Dataset(
+    SOURCE, "rare_earths_by_partner", (RARE_EARTHS_BY_PARTNER,), parse_rare_earths_by_partner
+)
+REQUESTS = {
+    TURKEY_DATASET.name: (TURKEY_DATASET, turkey_requests),
+    RARE_EARTHS_DATASET.name: (RARE_EARTHS_DATASET, rare_earth_requests),
+}
+
+
+def offline() -> Iterator[Payload]:
+    """No HS-level snapshot is bundled, and none is made up: offline there is nothing."""
+    yield from ()
+
+
+def live(
+    settings: Settings,
+    client: httpx.Client,
+    *,
+    from_month: str | None = None,
+    to_month: str | None = None,
+    dataset: str | None = None,
+    refresh: bool = False,
+    today: date | None = None,
+    **_: object,
+) -> Iterator[Payload]:
+    """One payload per chunk not yet loaded; `refresh` asks again for every chunk of the window
+    (Census revises recent months; an unchanged answer is skipped by its hash)."""
+    months = month_window(from_month, to_month, today=today or date.today())
+    for name in _dataset_names(dataset):
+        chosen, requests = REQUESTS[name]
+        done = set() if refresh else warehouse.loaded_chunks(settings.db_path, SOURCE, name)
+        pending = [
+            r
+            for m in months
+            for r in requests(settings.census_api_base_url, m)
+            if r.chunk not in done
+        ]
+        log.info(
+            "%s/%s: %d chunk(s) to fetch, %d already loaded", SOURCE, name, len(pending), len(done)
+        )
+        for request in pending:
+            fetcher = partial(
+                fetch,
+                client,
+                request.url,
+                key=settings.census_api_key,
+                attempts=settings.http_attempts,
+            )
+            yield Payload(chosen, request.url, fetcher, chunk=request.chunk)
+
+
+def _dataset_names(dataset: str | None) -> list[str]:
+    if dataset is None:
+        return list(REQUESTS)
+    if dataset not in REQUESTS:
+        raise InvalidOption(f"--dataset {dataset!r}: one of {', '.join(REQUESTS)}")
+    return [dataset]
+
+
+def from_file(path: Path) -> Iterator[Payload]:
+    raise TradewatchError(
+        f"{path}: census-hs loads only from the API (a response alone does not say which "
+        "flow, month and level it answers); run `tradewatch ingest census-hs --live`"
+    )
+
+
+CENSUS_HS = Source(
+    name=SOURCE,
+    description="U.S.–Turkey trade by HS2/HS4 and U.S. rare-earth trade by partner at HS10, "
+    "monthly (Census International Trade API)",
+    licence="U.S. Census Bureau, public domain",
+    datasets=(TURKEY_DATASET, RARE_EARTHS_DATASET),
+    offline=offline,
+    live=live,
+    from_file=from_file,
+    live_options=("from_month", "to_month", "dataset", "refresh"),
+    chunked=True,
+)

@@ -1,0 +1,130 @@
+"""Requests to the Census International Trade API and what its answers mean.
+
+The query string is built by hand: httpx's `params=` would percent-encode the `*` of a
+commodity wildcard, and the API's handling of `%2A` is unverified. The key is appended only
+when the request is sent, so every URL that is stored or shown is key-free.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+import httpx
+
+from ingest.errors import AuthenticationError, SourceUnavailable, TradewatchError
+from ingest.http import RetryPolicy, get, scrub
+
+KEY_SIGNUP_URL = "https://api.census.gov/data/key_signup.html"
+FIRST_MONTH = "2010-01"  # the API's coverage starts January 2010
+MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DEFAULT_WINDOW_MONTHS = 24
+HTML_HINTS = ("<html", "<!doctype", "<head", "<body")
+
+sleep: Callable[[float], None] = time.sleep  # tests replace this to record waits
+
+
+class InvalidOption(TradewatchError):
+    """An option of the live ingest (--from, --to, --dataset) is not valid."""
+
+
+class CensusQueryError(SourceUnavailable):
+    """The API refused the query (HTTP 4xx): an unknown variable or a malformed predicate."""
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str  # key-free; also the payload's origin
+    chunk: str
+
+
+def build_url(
+    base_url: str, endpoint: str, variables: list[str], predicates: list[tuple[str, str]]
+) -> str:
+    """`{base}/{exports|imports}/hs?get=A,B&PRED=value…`, with `*` and `,` left literal."""
+    query = [f"get={','.join(variables)}"]
+    query += [f"{name}={quote(value, safe='*-')}" for name, value in predicates]
+    return f"{base_url}/{endpoint}/hs?{'&'.join(query)}"
+
+
+def fetch(client: httpx.Client, url: str, *, key: str | None, attempts: int) -> bytes | None:
+    """The JSON body, or None for HTTP 204 (nothing published for this query)."""
+    sent = f"{url}&key={quote(key, safe='')}" if key else url
+    response = get(client, sent, policy=RetryPolicy(attempts=attempts), sleep=_sleep)
+    secrets = (key,) if key else ()
+    if response.status_code == 204:
+        return None
+    if response.status_code == 200:
+        return _json_body(response, url, secrets)
+    detail = _text(response, secrets) or "(empty body)"
+    if 400 <= response.status_code < 500:
+        raise CensusQueryError(f"{url}: HTTP {response.status_code}: {detail}")
+    raise SourceUnavailable(f"{url}: unexpected HTTP {response.status_code}: {detail}")
+
+
+def _json_body(response: httpx.Response, url: str, secrets: tuple[str, ...]) -> bytes:
+    body = response.content.lstrip()
+    if body.startswith(b"["):
+        return response.content
+    text = _text(response, secrets)
+    content_type = response.headers.get("Content-Type", "")
+    if (
+        "html" in content_type.lower()
+        or text.lower().startswith(HTML_HINTS)
+        or "key" in text.lower()
+    ):
+        raise AuthenticationError(
+            f"{url}: the Census API answered HTTP 200 with an HTML page instead of data "
+            f"({_page_text(text)!r}). This is how it reports a missing, invalid or inactive "
+            f"key: set CENSUS_API_KEY to a key from {KEY_SIGNUP_URL}, activated from the "
+            "e-mail link"
+        )
+    raise SourceUnavailable(
+        f"{url}: HTTP 200 but the body is not the JSON array the API documents: "
+        f"{text[:200] or '(empty body)'!r}"
+    )
+
+
+def _text(response: httpx.Response, secrets: tuple[str, ...]) -> str:
+    return scrub(" ".join(response.text.split()), secrets)[:500]  # scrub, then cut
+
+
+def _page_text(html: str) -> str:
+    """The readable words of an HTML page, for the error message."""
+    return " ".join(re.sub(r"<[^>]*>", " ", html).split())[:200]
+
+
+def _sleep(seconds: float) -> None:
+    sleep(seconds)
+
+
+def month_window(from_month: str | None, to_month: str | None, *, today: date) -> list[str]:
+    """Every month from --from to --to; by default the 24 months before the current one."""
+    last_default = _shift(f"{today:%Y-%m}", -1)
+    end = _checked("--to", to_month) if to_month else last_default
+    start = _checked("--from", from_month) if from_month else _shift(end, 1 - DEFAULT_WINDOW_MONTHS)
+    if start > end:
+        raise InvalidOption(f"--from {start} is after --to {end}")
+    if start < FIRST_MONTH:
+        raise InvalidOption(f"--from {start}: the Census API covers {FIRST_MONTH} onwards")
+    if end > f"{today:%Y-%m}":
+        raise InvalidOption(f"--to {end} is in the future")
+    months = [start]
+    while months[-1] < end:
+        months.append(_shift(months[-1], 1))
+    return months
+
+
+def _checked(option: str, value: str) -> str:
+    if not MONTH_PATTERN.match(value):
+        raise InvalidOption(f"{option} {value!r}: not a month; write YYYY-MM, e.g. 2024-03")
+    return value
+
+
+def _shift(month: str, months: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

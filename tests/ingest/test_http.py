@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import email.utils
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from ingest.errors import SourceUnavailable
+from ingest.http import RetryPolicy, fetch_bytes, get, make_client, redact, scrub
+
+URL = "https://api.example.test/data"
+
+
+def replying(*responses: httpx.Response | Exception) -> tuple[httpx.Client, list[httpx.Request]]:
+    replies = iter(responses)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        reply = next(replies)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    return make_client(transport=httpx.MockTransport(handler)), seen
+
+
+def test_retries_429_and_honours_retry_after_seconds() -> None:
+    client, seen = replying(httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200))
+    waits: list[float] = []
+    assert get(client, URL, sleep=waits.append).status_code == 200
+    assert waits == [3.0]
+    assert len(seen) == 2
+
+
+def test_retry_after_as_http_date() -> None:
+    when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
+    client, _ = replying(httpx.Response(429, headers={"Retry-After": when}), httpx.Response(200))
+    waits: list[float] = []
+    get(client, URL, sleep=waits.append)
+    assert 15 <= waits[0] <= 20
+
+
+def test_retry_after_beyond_the_cap_fails_instead_of_hanging() -> None:
+    client, _ = replying(httpx.Response(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(SourceUnavailable, match="3600 s"):
+        get(client, URL, sleep=lambda _: None)
+
+
+def test_503_then_success_backs_off_exponentially() -> None:
+    client, _ = replying(httpx.Response(503), httpx.Response(502), httpx.Response(200, text="ok"))
+    waits: list[float] = []
+    assert get(client, URL, sleep=waits.append).text == "ok"
+    assert waits == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(httpx.ReadTimeout("slow"), id="read-timeout"),
+        pytest.param(httpx.ConnectTimeout("slow"), id="connect-timeout"),
+        pytest.param(httpx.ConnectError("refused"), id="connection-refused"),
+        pytest.param(httpx.RemoteProtocolError("reset"), id="connection-reset"),
+    ],
+)
+def test_timeouts_and_connection_errors_are_retried(failure: Exception) -> None:
+    client, seen = replying(failure, httpx.Response(200))
+    assert get(client, URL, sleep=lambda _: None).status_code == 200
+    assert len(seen) == 2
+
+
+def test_bounded_attempts_then_source_unavailable() -> None:
+    client, seen = replying(*[httpx.Response(500)] * 3)
+    with pytest.raises(SourceUnavailable, match="HTTP 500 after 3 attempts"):
+        get(client, URL, policy=RetryPolicy(attempts=3), sleep=lambda _: None)
+    assert len(seen) == 3
+
+
+def test_client_errors_are_not_retried_and_fetch_bytes_names_the_status() -> None:
+    client, seen = replying(httpx.Response(404, text="Not Found"))
+    with pytest.raises(SourceUnavailable, match="HTTP 404 Not Found"):
+        fetch_bytes(client, URL, sleep=lambda _: None)
+    assert len(seen) == 1
+
+
+def test_sends_a_user_agent() -> None:
+    client, seen = replying(httpx.Response(200))
+    get(client, URL)
+    assert seen[0].headers["User-Agent"].startswith("tradewatch/")
+
+
+def test_refuses_a_response_over_the_size_limit() -> None:
+    client, _ = replying(httpx.Response(200, content=b"x" * 2048))
+    with pytest.raises(SourceUnavailable, match="exceeds"):
+        get(client, URL, max_bytes=1024)
+
+
+def test_reports_download_progress() -> None:
+    client, _ = replying(httpx.Response(200, content=b"x" * 100))
+    seen: list[int] = []
+    get(client, URL, progress=lambda done, total: seen.append(done))
+    assert seen[-1] == 100
+
+
+@pytest.mark.parametrize("name", ["key", "KEY", "token", "subscription-key"])
+def test_redact_hides_secret_query_parameters(name: str) -> None:
+    shown = redact(f"https://api.census.gov/data?get=X&{name}=s3cret&time=2024-01")
+    assert "s3cret" not in shown
+    assert "REDACTED" in shown and "time=2024-01" in shown
+
+
+def test_error_messages_never_carry_the_key() -> None:
+    client, _ = replying(*[httpx.ReadTimeout("slow")] * 2)
+    with pytest.raises(SourceUnavailable) as caught:
+        get(client, f"{URL}?key=s3cret", policy=RetryPolicy(attempts=2), sleep=lambda _: None)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_scrub_removes_secret_values_from_free_text() -> None:
+    assert scrub("failed for key s3cret at s3cret", ("s3cret",)) == (
+        "failed for key REDACTED at REDACTED"
+    )
+
+
+def test_httpx_request_logs_never_carry_the_key(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    client, _ = replying(httpx.Response(200))
+    get(client, f"{URL}?get=ALL_VAL_MO&key=s3cret")
+    assert "HTTP Request" in caplog.text
+    assert "s3cret" not in caplog.text

@@ -1,0 +1,151 @@
+"""The offline build end to end: bundled files → raw → dbt → marts, read back read-only."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from ingest import pipeline
+from ingest.cli import app
+from ingest.settings import Settings
+from tests.conftest import fixture_path
+
+PUBLISHED_ANNUAL = fixture_path("census_country", "us_turkey_goods_annual.csv")
+
+
+def query(settings: Settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def millions(value_usd: Decimal) -> Decimal:
+    return (Decimal(value_usd) / 1_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def published_years() -> list[dict[str, str]]:
+    with PUBLISHED_ANNUAL.open() as handle:
+        return [row for row in csv.DictReader(handle) if int(row["year"]) <= 2025]
+
+
+def test_every_load_succeeded(built_warehouse: Settings) -> None:
+    statuses = query(built_warehouse, "select distinct status from ops.loads")
+    assert statuses == [("ok",)]
+
+
+@pytest.mark.parametrize("row", published_years(), ids=lambda row: row["year"])
+def test_annual_mart_equals_the_published_annual_totals(
+    built_warehouse: Settings, row: dict[str, str]
+) -> None:
+    [(exports, imports, complete)] = query(
+        built_warehouse,
+        "select us_exports_usd, us_imports_usd, is_complete_year "
+        f"from marts.us_turkey_trade_annual where year = {int(row['year'])}",
+    )
+    assert complete is True
+    assert millions(exports) == Decimal(row["exports_usd_mn"])
+    assert millions(imports) == Decimal(row["imports_usd_mn"])
+
+
+def test_goal_progress_reaches_2026_08(built_warehouse: Settings) -> None:
+    [(as_of, trailing, goal, gap)] = query(
+        built_warehouse,
+        "select as_of_month, total_trade_t12m_usd, goal_usd, gap_usd "
+        "from marts.trade_goal_progress order by as_of_month desc limit 1",
+    )
+    assert as_of == date(2026, 8, 1)
+    [(expected,)] = query(
+        built_warehouse,
+        "select sum(total_trade_usd) from marts.us_turkey_trade_monthly "
+        "where month_date between '2025-09-01' and '2026-08-01'",
+    )
+    assert trailing == expected
+    assert goal == 100_000_000_000 and gap == goal - trailing
+
+
+def test_months_come_from_the_newest_vintage(built_warehouse: Settings) -> None:
+    rows = query(
+        built_warehouse,
+        "select month_date, vintage, is_rounded, us_exports_usd from marts.us_turkey_trade_monthly "
+        "where month_date in ('2021-12-01', '2022-01-01')  order by 1",
+    )
+    assert rows == [
+        (date(2021, 12, 1), "2024-06", False, rows[0][3]),
+        (date(2022, 1, 1), "2026-08", True, Decimal(1_433_500_000)),
+    ]
+
+
+def test_earlier_vintages_stay_queryable(built_warehouse: Settings) -> None:
+    rows = query(
+        built_warehouse,
+        "select vintage, value_usd from staging.stg_census_country__monthly_flows "
+        "where partner_census_code = '4890' and month_date = '2021-01-01' and flow = 'export' "
+        "order by vintage",
+    )
+    # census/PROVENANCE.md: January 2021 exports 802.649388 in the 2023-03 workbook
+    assert ("2023-01", Decimal(802_649_388)) in rows
+    assert [vintage for vintage, _ in rows] == ["2022-01", "2023-01", "2024-06"]
+
+
+def test_partner_ranks_use_one_vintage_per_year_and_end_with_2023(
+    built_warehouse: Settings,
+) -> None:
+    rows = query(
+        built_warehouse,
+        "select year, count(distinct vintage), max(year) over () "
+        "from marts.us_trade_partners_annual group by year",
+    )
+    assert all(vintages == 1 for _, vintages, _ in rows)
+    assert rows[0][2] == 2023
+    [(rank, iso3)] = query(
+        built_warehouse,
+        "select rank_by_total, partner_iso3 from marts.us_trade_partners_annual "
+        "where year = 2023 and partner_census_code = '4890'",
+    )
+    assert iso3 == "TUR" and 1 < rank < 60
+
+
+def test_scenarios_cover_every_target_year(built_warehouse: Settings) -> None:
+    rows = query(
+        built_warehouse,
+        "select target_year, required_annual_growth_pct > 0 from marts.trade_goal_scenarios "
+        "where as_of_month = '2026-08-01' order by 1",
+    )
+    assert rows == [(2027, True), (2028, True), (2030, True), (2035, True)]
+
+
+def test_a_second_ingest_of_the_same_files_is_all_skipped(built_warehouse: Settings) -> None:
+    before = query(built_warehouse, "select count(*) from raw_census_country.monthly_flows")
+    results = pipeline.ingest_all(built_warehouse)
+    assert {result.status for result in results} == {"skipped"}
+    assert query(built_warehouse, "select count(*) from raw_census_country.monthly_flows") == before
+
+
+def test_query_command_reads_marts_and_refuses_file_access(built_warehouse: Settings) -> None:
+    runner = CliRunner()
+    env = {"TRADEWATCH_DB": str(built_warehouse.db_path)}
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "select count(*) as months from marts.us_turkey_trade_monthly",
+            "--format",
+            "csv",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["months", "500"]
+    for sql in (
+        "select * from read_csv('/etc/passwd')",
+        "copy marts.countries to '/tmp/stolen.csv'",
+        "attach '/tmp/other.duckdb'",
+        "create table marts.x as select 1",
+    ):
+        refused = runner.invoke(app, ["query", sql], env=env)
+        assert refused.exit_code == 1, sql
+        assert "query refused" in refused.output
