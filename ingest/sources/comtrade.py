@@ -409,8 +409,10 @@ def live(settings: Settings, client: httpx.Client, **options: Any) -> Iterator[P
     caller = _Caller(settings, client, options.get("sleep") or time.sleep, today.isoformat())
     dataset = ANNUAL if frequency == "A" else MONTHLY
     # a rerun resumes: chunks already loaded are skipped unless --refresh asks for revisions
-    done = set() if options.get("refresh") else warehouse.loaded_chunks(
-        settings.db_path, SOURCE, dataset.name
+    done = (
+        set()
+        if options.get("refresh")
+        else warehouse.loaded_chunks(settings.db_path, SOURCE, dataset.name)
     )
     for query in default_queries(frequency, periods, basket, per_call):
         yield from caller.payloads(dataset, query, done)
