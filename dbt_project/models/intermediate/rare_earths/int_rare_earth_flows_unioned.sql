@@ -1,7 +1,8 @@
 -- Every source's rare-earth basket flows in one shape. BACI reports each flow once
 -- (exporter -> importer, reconciled, f.o.b.): it appears twice here, as the exporter's
 -- export and as the importer's import, both `reported_by` 'BACI', so either side's view
--- can be queried. Comtrade rows are each reporter's own report (mirror flows stay apart).
+-- can be queried. Comtrade and Census rows are each reporter's own report (mirror flows
+-- stay apart).
 with
 
 baci_bilateral as (
@@ -19,6 +20,12 @@ baci_summaries as (
 comtrade_records as (
 
     select * from {{ ref('int_comtrade_records_deduplicated') }}
+
+),
+
+census_flows as (
+
+    select * from {{ ref('int_census_hs_rare_earth_flows') }}
 
 ),
 
@@ -127,6 +134,29 @@ comtrade_rows as (
 
 ),
 
+census_rows as (
+
+    select
+        source,
+        reporter_iso3,
+        partner_iso3,
+        flow,
+        hs_code,
+        hs6,
+        year,
+        month,
+        value_usd,
+        net_weight_kg,
+        quantity,
+        quantity_unit,
+        valuation,
+        reported_by,
+        vintage
+    from census_flows
+    where hs6 in (select basket.hs6 from basket)
+
+),
+
 unioned as (
 
     select * from baci_exporter_view
@@ -136,6 +166,8 @@ unioned as (
     select * from baci_summary_rows
     union all
     select * from comtrade_rows
+    union all
+    select * from census_rows
 
 )
 

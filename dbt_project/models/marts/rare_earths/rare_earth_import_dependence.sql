@@ -113,7 +113,7 @@ supplier_rows as (
         value_usd,
         vintage
     from annual_rows
-    where flow = 'import' and partner_iso3 <> 'WLD' and reporter_iso3 <> 'WLD'
+    where flow = 'import' and partner_iso3 is distinct from 'WLD' and reporter_iso3 <> 'WLD'
 
     union all
 
@@ -129,7 +129,7 @@ supplier_rows as (
     from annual_rows
     where
         source = 'baci' and flow = 'import'
-        and partner_iso3 <> 'WLD' and reporter_iso3 <> 'WLD'
+        and partner_iso3 is distinct from 'WLD' and reporter_iso3 <> 'WLD'
 
 ),
 
