@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from ingest.errors import TradewatchError
 from ingest.settings import EXPECTATIONS_DIR
 
 SUITES_DIR = EXPECTATIONS_DIR / "gx" / "expectations"
@@ -159,7 +160,9 @@ class _Plan:
     # per-row expectations: a predicate that is true for an unexpected row
     unexpected_sql: str | None = None
     params: SqlParams | None = None
-    counts_nulls: bool = False  # not_be_null: the denominator is every row
+    # the rows `mostly` is a share of: non-null values unless said otherwise
+    denominator_sql: str | None = None
+    sample_sql: str | None = None  # what to show of a few unexpected rows
     error: str | None = None
 
 
@@ -175,7 +178,7 @@ def validate_relation(con: Any, relation: str, raw_table: str) -> QualityReport:
     for plan in row_plans:
         selects.append(f"count(*) filter (where {plan.unexpected_sql})")
         params.extend(plan.params or [])
-        selects.append(f"count({_quote(plan.column)})" if plan.column else "count(*)")
+        selects.append(plan.denominator_sql or f"count({_quote(plan.column)})")
     counts = con.execute(f"select {', '.join(selects)} from {relation}", params).fetchone()
     rows = int(counts[0])
     per_plan = {
@@ -197,8 +200,20 @@ def _plan(item: dict[str, Any], columns: list[str]) -> _Plan:
         plan.error = f"column {plan.column!r} is not in the table"
         return plan
     column = _quote(plan.column) if plan.column else ""
+    plan.sample_sql = column or None
     if kind == "expect_column_values_to_not_be_null":
-        plan.unexpected_sql, plan.counts_nulls = f"{column} is null", True
+        plan.unexpected_sql, plan.denominator_sql, plan.sample_sql = (
+            f"{column} is null",
+            "count(*)",
+            None,
+        )
+    elif kind == "expect_column_values_to_be_null":
+        plan.unexpected_sql, plan.denominator_sql = f"{column} is not null", "count(*)"
+    elif kind == "expect_column_value_lengths_to_equal":
+        plan.unexpected_sql = f"{column} is not null and length({column}) <> ?"
+        plan.params = [kwargs["value"]]
+    elif kind == "expect_column_pair_values_to_be_equal":
+        _pair_plan(plan, kwargs, columns)
     elif kind == "expect_column_values_to_be_between":
         plan.unexpected_sql, plan.params = _between_sql(column, kwargs)
     elif kind == "expect_column_values_to_be_in_set":
@@ -208,8 +223,21 @@ def _plan(item: dict[str, Any], columns: list[str]) -> _Plan:
         plan.unexpected_sql = f"{column} is not null and not regexp_matches({column}, ?)"
         plan.params = [kwargs["regex"]]
     elif kind not in _TABLE_LEVEL:
-        raise ValueError(f"expectation {kind} has no SQL translation in ingest/quality.py")
+        raise TradewatchError(f"expectation {kind} has no SQL translation in ingest/quality.py")
     return plan
+
+
+def _pair_plan(plan: _Plan, kwargs: dict[str, Any], columns: list[str]) -> None:
+    """GX skips a row only when both values are missing; one missing value is unequal."""
+    missing = [kwargs[key] for key in ("column_A", "column_B") if kwargs[key] not in columns]
+    if missing:
+        plan.error = f"columns {missing} are not in the table"
+        return
+    first, second = _quote(kwargs["column_A"]), _quote(kwargs["column_B"])
+    both_missing = f"({first} is null and {second} is null)"
+    plan.unexpected_sql = f"not {both_missing} and {first} is distinct from {second}"
+    plan.denominator_sql = f"count(*) filter (where not {both_missing})"
+    plan.sample_sql = f"[{first}::varchar, {second}::varchar]"
 
 
 def _between_sql(column: str, kwargs: dict[str, Any]) -> tuple[str, SqlParams]:
@@ -241,11 +269,10 @@ def _sql_outcome(
     if plan.error is not None:
         return ExpectationOutcome(**outcome, success=False)  # type: ignore[arg-type]
     if counts is not None:
-        unexpected, non_null = counts
-        denominator = rows if plan.counts_nulls else non_null
+        unexpected, denominator = counts
         success = _mostly(unexpected, denominator, plan.kwargs.get("mostly"))
         sample = None
-        if unexpected and not plan.counts_nulls:
+        if unexpected and plan.sample_sql is not None:
             sample = _sample(con, relation, plan)
         outcome |= {
             "element_count": rows,
@@ -309,9 +336,9 @@ def _mostly(unexpected: int, denominator: int, mostly: float | None) -> bool:
 
 
 def _sample(con: Any, relation: str, plan: _Plan) -> str:
-    column = _quote(plan.column)
     values = con.execute(
-        f"select {column} from {relation} where {plan.unexpected_sql} limit 5", plan.params or []
+        f"select {plan.sample_sql} from {relation} where {plan.unexpected_sql} limit 5",
+        plan.params or [],
     ).fetchall()
     return json.dumps([value for (value,) in values], default=str)
 

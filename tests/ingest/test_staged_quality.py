@@ -9,8 +9,9 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
-from ingest import landing
+from ingest import landing, quality
 from ingest.quality import validate_frame, validate_relation
 from ingest.sources import baci, turkstat
 from ingest.sources.base import bundled_path
@@ -92,3 +93,43 @@ def test_sql_suite_agrees_with_gx_on_booleans_and_missing_columns() -> None:
     sql = sql_report(renamed, table)
     failed = {o.expectation_type for o in sql.outcomes if not o.success}  # type: ignore[attr-defined]
     assert failed == {"expect_table_columns_to_match_set", "expect_column_values_to_not_be_null"}
+
+
+def test_every_translated_expectation_type_agrees_with_gx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A suite using every type the SQL path translates, on a batch that breaks each."""
+
+    def expect(kind: str, **kwargs: object) -> dict[str, object]:
+        return {"type": kind, "kwargs": kwargs, "meta": {}}
+
+    suite = {
+        "name": "raw_test__every_type",
+        "expectations": [
+            expect("expect_table_columns_to_match_set", column_set=["a", "b", "n", "code", "flag"]),
+            expect("expect_table_row_count_to_be_between", min_value=1, max_value=5),
+            expect("expect_column_values_to_not_be_null", column="a"),
+            expect("expect_column_values_to_not_be_null", column="code", mostly=0.5),
+            expect("expect_column_values_to_be_null", column="b"),
+            expect("expect_column_values_to_be_between", column="n", min_value=0, max_value=100),
+            expect("expect_column_values_to_be_in_set", column="flag", value_set=[True]),
+            expect("expect_column_values_to_match_regex", column="code", regex=r"^\d{6}$"),
+            expect("expect_column_value_lengths_to_equal", column="code", value=6),
+            expect("expect_column_values_to_be_unique", column="code"),
+            expect("expect_compound_columns_to_be_unique", column_list=["code", "flag"]),
+            expect("expect_column_pair_values_to_be_equal", column_A="a", column_B="b"),
+        ],
+        "meta": {},
+    }
+    (tmp_path / "raw_test__every_type.json").write_text(json.dumps(suite))
+    monkeypatch.setattr(quality, "SUITES_DIR", tmp_path)
+    frame = pl.DataFrame({
+        "a": ["x", "y", None, "z", "z", None],
+        "b": ["x", "q", None, None, "z", None],
+        "n": [1.0, -1.0, 5.0, None, 200.0, 3.0],
+        "code": ["850511", "8505", "280530", None, "abc123", "850511"],
+        "flag": [True, False, True, True, None, True],
+    })  # fmt: skip
+    gx, sql = validate_frame(frame, "raw_test.every_type"), sql_report(frame, "raw_test.every_type")
+    assert outcomes_by(sql) == outcomes_by(gx)
+    assert {o.success for o in sql.outcomes} == {True, False}  # type: ignore[attr-defined]
