@@ -286,3 +286,9 @@ def _print_summary(settings: Settings) -> None:
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")
+
+
+# `tradewatch deals …` lives in its own module; imported last because it uses the helpers above
+from ingest.deals_cli import deals_app  # noqa: E402
+
+app.add_typer(deals_app, name="deals")

@@ -13,6 +13,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/country.xlsx"
+DEFAULT_DEALS_DIR = BUNDLED_DIR / "deals"  # the deals register: edited by pull request
 DEFAULT_CENSUS_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
 DEFAULT_USGS_SCIENCEBASE_URL = "https://www.sciencebase.gov/catalog"
 DEFAULT_COMTRADE_BASE_URL = "https://comtradeapi.un.org"
@@ -28,6 +29,7 @@ class Settings:
     usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    deals_dir: Path = DEFAULT_DEALS_DIR
     # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
     file_roots: tuple[Path, ...] = ()
     comtrade_base_url: str = DEFAULT_COMTRADE_BASE_URL
@@ -62,6 +64,7 @@ class Settings:
             usgs_sciencebase_url=env.get("USGS_SCIENCEBASE_URL", DEFAULT_USGS_SCIENCEBASE_URL),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            deals_dir=_path(env.get("TRADEWATCH_DEALS_DIR", str(DEFAULT_DEALS_DIR))),
             file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
             comtrade_base_url=env.get("COMTRADE_BASE_URL", DEFAULT_COMTRADE_BASE_URL).rstrip("/"),
             comtrade_api_key=env.get("COMTRADE_API_KEY") or None,

@@ -29,6 +29,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("TRADEWATCH_DB", str(db_path))
     monkeypatch.setenv("TRADEWATCH_LANDING", str(landing))
     monkeypatch.delenv("CENSUS_API_KEY", raising=False)
+    monkeypatch.delenv("TRADEWATCH_DEALS_DIR", raising=False)
     return Settings.from_env()
 
 
@@ -44,6 +45,7 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         patch.setenv("TRADEWATCH_DB", str(root / "warehouse" / "tradewatch.duckdb"))
         patch.setenv("TRADEWATCH_LANDING", str(root / "landing"))
         patch.delenv("CENSUS_API_KEY", raising=False)
+        patch.delenv("TRADEWATCH_DEALS_DIR", raising=False)  # the bundled register
         result = CliRunner().invoke(app, ["build"])
         (root / "build-output.txt").write_text(result.output)  # for tests of the summary
         assert result.exit_code == 0, result.output

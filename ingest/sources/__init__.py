@@ -8,6 +8,7 @@ from ingest.sources.beylikova import BEYLIKOVA
 from ingest.sources.census_country import CENSUS_COUNTRY
 from ingest.sources.census_hs import CENSUS_HS
 from ingest.sources.comtrade import COMTRADE
+from ingest.sources.deals import DEALS_SOURCE
 from ingest.sources.reference import REFERENCE
 from ingest.sources.turkstat import TURKSTAT
 from ingest.sources.usgs_mcs import USGS_MCS
@@ -21,6 +22,7 @@ SOURCES: dict[str, Source] = {
         CENSUS_HS,
         USGS_MCS,
         BEYLIKOVA,
+        DEALS_SOURCE,
         BACI,
         COMTRADE,
         TURKSTAT,

@@ -7,6 +7,12 @@ monthly as (
 
 ),
 
+pending_deal_periods as (
+
+    select * from {{ ref('int_pending_deal_periods_filtered') }}
+
+),
+
 with_growth as (
 
     select
@@ -29,6 +35,37 @@ with_growth as (
 
 ),
 
+announced_by_month as (
+
+    -- deals announced but not yet delivered at the end of each month (see the model)
+    select
+        monthly.month_date as as_of_month,
+        sum(pending_deal_periods.value_usd) as announced_deal_value_usd,
+        count(*) as announced_deal_count
+    from monthly
+    inner join pending_deal_periods
+        on
+            pending_deal_periods.valid_from <= last_day(monthly.month_date)
+            and (
+                pending_deal_periods.valid_to is null
+                or pending_deal_periods.valid_to > last_day(monthly.month_date)
+            )
+    group by monthly.month_date
+
+),
+
+with_announced as (
+
+    select
+        with_growth.*,
+        cast(coalesce(announced_by_month.announced_deal_value_usd, 0) as decimal(18, 0))
+            as announced_deal_value_usd,
+        coalesce(announced_by_month.announced_deal_count, 0) as announced_deal_count
+    from with_growth
+    left join announced_by_month on with_growth.as_of_month = announced_by_month.as_of_month
+
+),
+
 final as (
 
     select
@@ -48,8 +85,10 @@ final as (
                     ) as integer))
                 )
         end as projected_goal_year,
+        announced_deal_value_usd,
+        announced_deal_count,
         vintage
-    from with_growth
+    from with_announced
 
 )
 

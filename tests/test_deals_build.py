@@ -1,0 +1,160 @@
+"""`tradewatch build` with an edited register, on a copy of the session's built warehouse:
+a bad register fails the build and changes nothing; an edit is kept by the snapshot; with
+census-hs months loaded, the deal trade links carry the served trade."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from ingest.cli import app
+from ingest.settings import Settings
+from tests.ingest.deals_register.cases import ISSUE_RULE_PARAMS, BadField, apply, copy_register
+from tests.ingest.sources.census_hs_api import fixture_rows, local_server
+
+runner = CliRunner()
+MAX = "tr-us-thy-boeing737max-2025"  # latest event: talks on 2025-11-05
+STATE_QUERIES = {
+    "raw": "select * exclude (loaded_at) from raw_deals.deals order by all",
+    "raw_events": "select * exclude (loaded_at) from raw_deals.deal_events order by all",
+    "raw_links": "select * exclude (loaded_at) from raw_deals.deal_trade_links order by all",
+    "deals": "select * from marts.deals order by all",
+    "history": "select * from marts.deal_status_history order by all",
+    "goal": "select * from marts.trade_goal_progress order by all",
+    "snapshot": "select * exclude (dbt_scd_id) from snapshots.deals_snapshot order by all",
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse_copy(
+    built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    root = tmp_path_factory.mktemp("deals_build")
+    db_path = root / "warehouse" / "tradewatch.duckdb"
+    db_path.parent.mkdir(parents=True)
+    shutil.copyfile(built_warehouse.db_path, db_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRADEWATCH_DB", str(db_path))
+        patch.setenv("TRADEWATCH_LANDING", str(root / "landing"))
+        patch.delenv("CENSUS_API_KEY", raising=False)
+        patch.setenv("TRADEWATCH_DEALS_DIR", str(copy_register(root / "deals")))
+        yield Settings.from_env()
+
+
+def _state(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        return {name: con.execute(sql).fetchall() for name, sql in STATE_QUERIES.items()}
+
+
+@pytest.mark.parametrize("case", ISSUE_RULE_PARAMS)
+def test_a_bad_register_fails_the_build_and_changes_nothing(
+    case: BadField, warehouse_copy: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = copy_register(tmp_path / "deals")
+    apply(case, folder)
+    monkeypatch.setenv("TRADEWATCH_DEALS_DIR", str(folder))
+    before = _state(warehouse_copy)
+
+    result = runner.invoke(app, ["build"])
+
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert f"deal {case.deal_id}, field {case.field}:" in message
+    assert _state(warehouse_copy) == before
+
+
+@pytest.fixture(scope="module")
+def rebuilt(warehouse_copy: Settings) -> Settings:
+    """One deal rewritten through the CLI, three census-hs months served on 127.0.0.1 (the
+    synthetic census-hs test fixtures), then one `tradewatch build`."""
+    edited = runner.invoke(app, [
+        "deals", "event", MAX, "--status", "signed", "--date", "2026-03",
+        "--source", "https://www.example.org/order", "--note", "Order placed",
+    ])  # fmt: skip
+    assert edited.exit_code == 0, edited.output
+    with local_server() as (base_url, _), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CENSUS_API_BASE_URL", base_url)
+        patch.setenv("CENSUS_API_KEY", "0123456789abcdef0123456789abcdef01234567")
+        ingested = runner.invoke(app, [
+            "ingest", "census-hs", "--live", "--from", "2024-01", "--to", "2024-03",
+            "--dataset", "turkey_by_hs",
+        ])  # fmt: skip
+    assert ingested.exit_code == 0, ingested.output
+
+    built = runner.invoke(app, ["build"])
+
+    assert built.exit_code == 0, built.output
+    return warehouse_copy
+
+
+def test_the_snapshot_keeps_a_rewritten_deal(rebuilt: Settings) -> None:
+    with duckdb.connect(str(rebuilt.db_path), read_only=True) as con:
+        versions = con.execute(
+            "select status, status_as_of, dbt_valid_from, dbt_valid_to "
+            "from snapshots.deals_snapshot where deal_id = ? order by dbt_valid_from",
+            [MAX],
+        ).fetchall()
+        mart = con.execute(
+            "select status, status_date, status_date_precision from marts.deals where deal_id = ?",
+            [MAX],
+        ).fetchall()
+        known_before = con.execute(
+            "select status from snapshots.deals_snapshot where deal_id = ? "
+            "and dbt_valid_from <= ? and (dbt_valid_to > ? or dbt_valid_to is null)",
+            [MAX, versions[0][2], versions[0][2]],
+        ).fetchall()
+    assert [(status, as_of) for status, as_of, _, _ in versions] == [
+        ("talks", "2025-11-05"),
+        ("signed", "2026-03"),
+    ]
+    assert versions[0][3] == versions[1][2] and versions[1][3] is None
+    assert known_before == [("talks",)]  # what we knew when the first build ran
+    assert mart == [("signed", date(2026, 3, 1), "month")]
+
+
+def _served(flow: str, level: str, code: str) -> int:
+    endpoint, column, key = (
+        ("exports", "ALL_VAL_MO", "E_COMMODITY")
+        if flow == "export"
+        else ("imports", "GEN_VAL_MO", "I_COMMODITY")
+    )
+    return sum(
+        int(row[column])
+        for month in ("2024-01", "2024-02", "2024-03")
+        for row in fixture_rows(f"{endpoint}_{month}_{level}.json")
+        if row[key] == code
+    )
+
+
+def test_trade_links_carry_census_hs_trade_when_loaded(rebuilt: Settings) -> None:
+    with duckdb.connect(str(rebuilt.db_path), read_only=True) as con:
+        links = {
+            (deal_id, hs_code): rest
+            for deal_id, hs_code, *rest in con.execute(
+                "select deal_id, hs_code, trade_hs_code, trade_hs_level, trade_12m_before_usd, "
+                "trade_12m_before_months, trade_year_1_after_usd, trade_year_1_after_months, "
+                "trade_expected_window_usd, trade_expected_window_months "
+                "from marts.deal_trade_links"
+            ).fetchall()
+        }
+    # Pegasus, announced 2024-12-19: 2024-01..03 fall in the 12 months before; aircraft
+    # (880240) are read at the heading 8802, the finest level census-hs publishes
+    assert links[("tr-us-pegasus-boeing-2024", "880240")] == [
+        "8802", 4, _served("export", "HS4", "8802"), 3, None, 0, None, 0,
+    ]  # fmt: skip
+    # ExxonMobil LNG, announced 2024-05-08: 2711 in the 12 months before; no window given
+    assert links[("tr-us-botas-exxonmobil-lng-2024", "271111")][:4] == [
+        "2711", 4, _served("export", "HS4", "2711"), 3,
+    ]  # fmt: skip
+    # the steel tariff cut of 2019: chapter 72 imports in its open window from May 2019
+    assert links[("us-tr-steel-tariff-cut-2019", "72")][-2:] == [
+        _served("import", "HS2", "72"), 3,
+    ]  # fmt: skip
+    # Beylikova (announced 2025-10-06): no loaded month in any of its windows
+    assert links[("tr-us-beylikova-ree-talks-2025", "284610")][2:6] == [None, 0, None, 0]
