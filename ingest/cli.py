@@ -142,6 +142,14 @@ def ingest(
         bool,
         typer.Option("--refresh", help="Chunked sources: fetch loaded chunks again (revisions)."),
     ] = False,
+    all_products: Annotated[
+        bool,
+        typer.Option("--all-products", help="Keep every HS code, not only the rare-earth basket."),
+    ] = False,
+    products: Annotated[
+        str | None,
+        typer.Option("--products", help="Keep only these HS6 codes (comma-separated)."),
+    ] = None,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
@@ -155,6 +163,8 @@ def ingest(
             "to_month": to_month,
             "dataset": dataset,
             "refresh": refresh or None,
+            "all_products": all_products or None,
+            "products": products,
         }.items()
         if value is not None
     }

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from ingest.http import redact
 
+COPY_BLOCK_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Archived:
@@ -45,6 +47,45 @@ def archive(
         path=path,
         sha256=sha256,
         bytes=len(payload),
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    write_sidecar(archived, vintage=None)
+    return archived
+
+
+def archive_file(
+    source_path: Path, *, source: str, dataset: str, origin: str, landing_dir: Path
+) -> Archived:
+    """The same archive for a file on disk, copied and hashed in one streaming pass, so a
+    release of several gigabytes never sits in memory."""
+    folder = landing_dir / source / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{os.getpid()}-{_safe_name(origin)}.partial"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(source_path, "rb") as reader, open(partial, "wb") as writer:
+            while block := reader.read(COPY_BLOCK_BYTES):
+                digest.update(block)
+                writer.write(block)
+                size += len(block)
+            writer.flush()
+            os.fsync(writer.fileno())
+        sha256 = digest.hexdigest()
+        path = folder / f"{sha256[:16]}-{_safe_name(origin)}"
+        if path.exists() and path.stat().st_size == size:
+            partial.unlink()
+        else:
+            os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    archived = Archived(
+        source=source,
+        dataset=dataset,
+        origin=redact(origin) if "://" in origin else origin,
+        path=path,
+        sha256=sha256,
+        bytes=size,
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     write_sidecar(archived, vintage=None)

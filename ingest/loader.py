@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import duckdb
 import polars as pl
 
 from ingest import landing, warehouse
@@ -18,9 +19,9 @@ from ingest.errors import (
     TradewatchError,
 )
 from ingest.http import redact, scrub
-from ingest.quality import ExpectationOutcome, validate_frame
+from ingest.quality import ExpectationOutcome, validate_frame, validate_relation
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable
+from ingest.sources.base import Dataset, Parsed, Payload, RawTable
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
     """Fetch one payload (a file read or an HTTP request) and load it."""
     dataset, origin = payload.dataset, _shown(payload.origin)
     started = _now()
+    if payload.path is not None:
+        archived = _archive_file(dataset, payload, settings=settings)
+        return _load_archived(dataset, archived, settings, chunk=payload.chunk, started=started)
     try:
         content = payload.fetch()
     except TradewatchError as error:
@@ -68,8 +72,22 @@ def load(
 ) -> LoadResult:
     started = _now()
     archived = _archive(dataset, content, origin=origin, settings=settings, chunk=chunk)
+    return _load_archived(
+        dataset, archived, settings, chunk=chunk, started=started, content=content
+    )
+
+
+def _load_archived(
+    dataset: Dataset,
+    archived: landing.Archived,
+    settings: Settings,
+    *,
+    chunk: str | None,
+    started: datetime,
+    content: bytes | None = None,
+) -> LoadResult:
     earlier = warehouse.previous_load(
-        settings.db_path, dataset.source, dataset.name, archived.sha256
+        settings.db_path, dataset.source, dataset.name, archived.sha256, chunk
     )
     if earlier is not None:
         note = "payload already loaded"
@@ -84,10 +102,15 @@ def load(
             vintage=earlier[0],
             note=note,
         )
+    if dataset.stage is not None:
+        return _load_staged(dataset, archived, settings, chunk=chunk, started=started)
     outcomes: list[ExpectationOutcome] = []
     vintage: str | None = None
     try:
-        frames = _parse(dataset, content, archived.origin)
+        if content is None:
+            content = archived.path.read_bytes()
+        frames, parser_outcomes = _parse(dataset, content, archived.origin)
+        outcomes.extend(parser_outcomes)
         vintage = _vintage(frames)
         for table in dataset.tables:
             report = validate_frame(frames[table.name], table.name)
@@ -163,6 +186,174 @@ def _archive(
         raise failure from error
 
 
+def _archive_file(dataset: Dataset, payload: Payload, *, settings: Settings) -> landing.Archived:
+    assert payload.path is not None
+    started = _now()
+    try:
+        return landing.archive_file(
+            payload.path,
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=payload.origin,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as error:
+        failure = LandingError(
+            f"{payload.origin}: cannot archive {payload.path} under {settings.landing_dir}: "
+            f"{error.strerror or error}"
+        )
+        _record(
+            settings, dataset, payload.origin, started, "failed", chunk=payload.chunk, error=failure
+        )
+        raise failure from error
+
+
+def _load_staged(
+    dataset: Dataset,
+    archived: landing.Archived,
+    settings: Settings,
+    *,
+    chunk: str | None,
+    started: datetime,
+) -> LoadResult:
+    """A file-backed dataset: DuckDB reads the archived file into the raw tables inside one
+    transaction, the suites run as SQL on the new rows, and any failure rolls it all back."""
+    load_id = uuid.uuid4().hex
+    outcomes: list[ExpectationOutcome] = []
+    vintage: str | None = None
+    try:
+        with warehouse.transaction(
+            settings.db_path, memory_limit=settings.duckdb_memory_limit
+        ) as con:
+            rows = _stage(con, dataset, archived, load_id=load_id, loaded_at=started)
+            for table in dataset.tables:
+                report = validate_relation(con, _batch(table, load_id), table.name)
+                outcomes.extend(report.outcomes)
+                if not report.success:
+                    raise DataQualityError(table.name, report.failures())
+            vintage = _staged_vintage(con, dataset, load_id)
+            for table in dataset.tables:
+                warehouse.replace_previous(con, table.name, table.replace_key, load_id)
+            landing.write_sidecar(archived, vintage=vintage)
+            record = _ledger_row(
+                dataset,
+                archived.origin,
+                started,
+                "ok",
+                chunk=chunk,
+                archived=archived,
+                vintage=vintage,
+                outcomes=outcomes,
+                rows=rows,
+                load_id=load_id,
+            )
+            warehouse.insert_record(con, record, outcomes)
+    except TradewatchError as error:
+        _scrub_error(error, settings)
+        _record(
+            settings,
+            dataset,
+            archived.origin,
+            started,
+            "failed",
+            chunk=chunk,
+            archived=archived,
+            vintage=vintage,
+            error=error,
+            outcomes=outcomes,
+        )
+        raise
+    log.info("%s/%s: staged %s rows from %s", dataset.source, dataset.name, rows, archived.origin)
+    return LoadResult(
+        dataset.source,
+        dataset.name,
+        "ok",
+        archived.origin,
+        load_id,
+        rows=rows,
+        vintage=vintage,
+        chunk=chunk,
+    )
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    archived: landing.Archived,
+    *,
+    load_id: str,
+    loaded_at: datetime,
+) -> int:
+    tables = {table.name: table for table in dataset.tables}
+    for table in dataset.tables:
+        warehouse.create_raw_table(con, table.name, table.schema)
+    inserted = 0
+
+    def sink(raw_table: str, select_sql: str, params: object = ()) -> int:
+        nonlocal inserted
+        if raw_table not in tables:
+            raise ParseError(f"{archived.origin}: {dataset.name} does not write {raw_table}")
+        bound = list(params)  # type: ignore[call-overload]
+        conform_select(con, select_sql, bound, tables[raw_table], origin=archived.origin)
+        count = warehouse.insert_staged(
+            con, raw_table, select_sql, bound, load_id=load_id, loaded_at=loaded_at
+        )
+        inserted += count
+        return count
+
+    assert dataset.stage is not None
+    try:
+        dataset.stage(archived.path, archived.origin, sink)
+    except TradewatchError:
+        raise
+    except Exception as error:  # untrusted file: any reader error means "cannot parse"
+        detail = " ".join(str(error).split())[:600]
+        raise ParseError(
+            f"{archived.origin}: cannot be parsed: {type(error).__name__}: {detail}"
+        ) from error
+    return inserted
+
+
+def conform_select(
+    con: duckdb.DuckDBPyConnection,
+    select_sql: str,
+    params: list[object],
+    table: RawTable,
+    *,
+    origin: str,
+) -> None:
+    """The staged twin of `conform`: the SELECT's columns and DuckDB types must be the
+    declared schema's, checked before a single row is read."""
+    described = con.execute(f"describe {select_sql}", params).fetchall()
+    actual = {row[0]: str(row[1]).lower() for row in described}
+    expected = {name: warehouse.duckdb_type(dtype) for name, dtype in table.schema.items()}
+    drift = [
+        f"{name}: expected {expected.get(name)}, got {actual.get(name)}"
+        for name in list(expected) + [n for n in actual if n not in expected]
+        if expected.get(name) != actual.get(name)
+    ]
+    if drift:
+        raise SchemaDrift(f"{origin} → {table.name}: " + "; ".join(drift))
+
+
+def _batch(table: RawTable, load_id: str) -> str:
+    # load_id is our own uuid4 hex, so it can be inlined
+    return f"(select * exclude (load_id, loaded_at) from {table.name} where load_id = '{load_id}')"
+
+
+def _staged_vintage(con: duckdb.DuckDBPyConnection, dataset: Dataset, load_id: str) -> str | None:
+    for table in dataset.tables:
+        for column in VINTAGE_COLUMNS:
+            if column in table.schema:
+                row = con.execute(
+                    f"select string_agg(distinct {column}::varchar, ',' order by "
+                    f"{column}::varchar) from {table.name} where load_id = ?",
+                    [load_id],
+                ).fetchone()
+                return row[0] if row else None
+    return None
+
+
 def conform(frame: pl.DataFrame, table: RawTable, *, origin: str) -> pl.DataFrame:
     """The declared schema is a contract: a renamed, missing or re-typed column fails here."""
     expected, actual = table.schema, frame.schema
@@ -176,17 +367,24 @@ def conform(frame: pl.DataFrame, table: RawTable, *, origin: str) -> pl.DataFram
     return frame.select(expected.names())
 
 
-def _parse(dataset: Dataset, content: bytes, origin: str) -> dict[str, pl.DataFrame]:
+def _parse(
+    dataset: Dataset, content: bytes, origin: str
+) -> tuple[dict[str, pl.DataFrame], tuple[ExpectationOutcome, ...]]:
+    if dataset.parse is None:
+        raise ParseError(f"{origin}: dataset {dataset.name} has no parser")
     try:
-        frames = dataset.parse(content, origin)
+        parsed = dataset.parse(content, origin)
     except TradewatchError:
         raise
     except Exception as error:  # untrusted bytes: any library error means "cannot parse"
         raise ParseError(f"{origin}: cannot be parsed: {type(error).__name__}: {error}") from error
+    frames, outcomes = (
+        (parsed.frames, parsed.outcomes) if isinstance(parsed, Parsed) else (parsed, ())
+    )
     missing = [table.name for table in dataset.tables if table.name not in frames]
     if missing:
         raise ParseError(f"{origin}: parser produced no frame for {', '.join(missing)}")
-    return {t.name: conform(frames[t.name], t, origin=origin) for t in dataset.tables}
+    return {t.name: conform(frames[t.name], t, origin=origin) for t in dataset.tables}, outcomes
 
 
 def _vintage(frames: dict[str, pl.DataFrame]) -> str | None:
@@ -249,10 +447,11 @@ def _ledger_row(
     outcomes: list[ExpectationOutcome],
     rows: int | None = None,
     error: str | None = None,
+    load_id: str | None = None,
 ) -> warehouse.LoadRecord:
     passed = sum(outcome.success for outcome in outcomes)
     return warehouse.LoadRecord(
-        load_id=uuid.uuid4().hex,
+        load_id=load_id or uuid.uuid4().hex,
         source=dataset.source,
         dataset=dataset.name,
         raw_tables=",".join(table.name for table in dataset.tables),

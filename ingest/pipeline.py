@@ -48,12 +48,27 @@ def payloads_for(
     client: httpx.Client | None,
     options: dict[str, object],
 ) -> Iterator[Payload]:
+    file_options = _file_options(source, options)
     if file is not None:
-        return source.from_file(allowed_file(file, settings))
+        return source.from_file(allowed_file(file, settings), **file_options)
     if live:
         assert client is not None
         return source.live(settings, client, **options)
-    return source.offline()
+    return source.offline(**file_options)
+
+
+# options every mode understands, not only live fetches
+GENERIC_OPTIONS = ("all_products", "products")
+
+
+def _file_options(source: Source, options: dict[str, object]) -> dict[str, object]:
+    """A source that does not take a generic option says so rather than ignoring it."""
+    generic = {key: value for key, value in options.items() if key in GENERIC_OPTIONS}
+    refused = [key for key in generic if key not in source.file_options]
+    if refused:
+        shown = ", ".join("--" + key.replace("_", "-") for key in refused)
+        raise TradewatchError(f"{source.name} does not take {shown}")
+    return generic
 
 
 # no later chunk can succeed after these

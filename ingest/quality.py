@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from ingest.errors import TradewatchError
 from ingest.settings import EXPECTATIONS_DIR
 
 SUITES_DIR = EXPECTATIONS_DIR / "gx" / "expectations"
@@ -139,3 +140,208 @@ def _outcome(raw_table: str, item: Any) -> ExpectationOutcome:
         unexpected_sample=json.dumps(sample[:5], default=str) if sample else None,
         observed_value=None if observed is None else json.dumps(observed, default=str)[:500],
     )
+
+
+# --- the same suites evaluated as SQL on a DuckDB relation (file-backed, staged loads) ---
+#
+# A release of tens of millions of rows cannot go through pandas. The suite JSON stays the one
+# definition; each expectation type below is translated to SQL with GX's semantics (nulls are
+# ignored by value expectations, `mostly` is a share of the non-null rows, uniqueness counts
+# every row of a repeated value), and a type without a translation is refused, never skipped.
+
+SqlParams = list[object]
+
+
+@dataclass
+class _Plan:
+    expectation_type: str
+    kwargs: dict[str, Any]
+    column: str | None = None
+    # per-row expectations: a predicate that is true for an unexpected row
+    unexpected_sql: str | None = None
+    params: SqlParams | None = None
+    # the rows `mostly` is a share of: non-null values unless said otherwise
+    denominator_sql: str | None = None
+    sample_sql: str | None = None  # what to show of a few unexpected rows
+    error: str | None = None
+
+
+def validate_relation(con: Any, relation: str, raw_table: str) -> QualityReport:
+    """Every expectation of `raw_table`'s suite, evaluated in DuckDB on `relation` (a table
+    name or a parenthesised SELECT). Per-row expectations share one scan."""
+    definition = load_suite_definition(raw_table.replace(".", "__"))
+    columns = [row[0] for row in con.execute(f"describe select * from {relation}").fetchall()]
+    plans = [_plan(item, columns) for item in definition.get("expectations", [])]
+    row_plans = [plan for plan in plans if plan.unexpected_sql is not None]
+    selects = ["count(*)"]
+    params: SqlParams = []
+    for plan in row_plans:
+        selects.append(f"count(*) filter (where {plan.unexpected_sql})")
+        params.extend(plan.params or [])
+        selects.append(plan.denominator_sql or f"count({_quote(plan.column)})")
+    counts = con.execute(f"select {', '.join(selects)} from {relation}", params).fetchone()
+    rows = int(counts[0])
+    per_plan = {
+        id(plan): (int(counts[1 + 2 * n]), int(counts[2 + 2 * n]))
+        for n, plan in enumerate(row_plans)
+    }
+    outcomes = [
+        _sql_outcome(con, relation, raw_table, plan, rows, columns, per_plan.get(id(plan)))
+        for plan in plans
+    ]
+    return QualityReport(raw_table=raw_table, outcomes=tuple(outcomes))
+
+
+def _plan(item: dict[str, Any], columns: list[str]) -> _Plan:
+    kind = item["type"]
+    kwargs = dict(item.get("kwargs", {}))
+    plan = _Plan(kind, kwargs, column=kwargs.get("column"))
+    if plan.column is not None and plan.column not in columns:
+        plan.error = f"column {plan.column!r} is not in the table"
+        return plan
+    column = _quote(plan.column) if plan.column else ""
+    plan.sample_sql = column or None
+    if kind == "expect_column_values_to_not_be_null":
+        plan.unexpected_sql, plan.denominator_sql, plan.sample_sql = (
+            f"{column} is null",
+            "count(*)",
+            None,
+        )
+    elif kind == "expect_column_values_to_be_null":
+        plan.unexpected_sql, plan.denominator_sql = f"{column} is not null", "count(*)"
+    elif kind == "expect_column_value_lengths_to_equal":
+        plan.unexpected_sql = f"{column} is not null and length({column}) <> ?"
+        plan.params = [kwargs["value"]]
+    elif kind == "expect_column_pair_values_to_be_equal":
+        _pair_plan(plan, kwargs, columns)
+    elif kind == "expect_column_values_to_be_between":
+        plan.unexpected_sql, plan.params = _between_sql(column, kwargs)
+    elif kind == "expect_column_values_to_be_in_set":
+        plan.unexpected_sql = f"{column} is not null and not list_contains(?, {column})"
+        plan.params = [list(kwargs["value_set"])]
+    elif kind == "expect_column_values_to_match_regex":
+        plan.unexpected_sql = f"{column} is not null and not regexp_matches({column}, ?)"
+        plan.params = [kwargs["regex"]]
+    elif kind not in _TABLE_LEVEL:
+        raise TradewatchError(f"expectation {kind} has no SQL translation in ingest/quality.py")
+    return plan
+
+
+def _pair_plan(plan: _Plan, kwargs: dict[str, Any], columns: list[str]) -> None:
+    """GX skips a row only when both values are missing; one missing value is unequal."""
+    missing = [kwargs[key] for key in ("column_A", "column_B") if kwargs[key] not in columns]
+    if missing:
+        plan.error = f"columns {missing} are not in the table"
+        return
+    first, second = _quote(kwargs["column_A"]), _quote(kwargs["column_B"])
+    both_missing = f"({first} is null and {second} is null)"
+    plan.unexpected_sql = f"not {both_missing} and {first} is distinct from {second}"
+    plan.denominator_sql = f"count(*) filter (where not {both_missing})"
+    plan.sample_sql = f"[{first}::varchar, {second}::varchar]"
+
+
+def _between_sql(column: str, kwargs: dict[str, Any]) -> tuple[str, SqlParams]:
+    tests, params = [], []
+    if kwargs.get("min_value") is not None:
+        tests.append(f"{column} {'<=' if kwargs.get('strict_min') else '<'} ?")
+        params.append(kwargs["min_value"])
+    if kwargs.get("max_value") is not None:
+        tests.append(f"{column} {'>=' if kwargs.get('strict_max') else '>'} ?")
+        params.append(kwargs["max_value"])
+    return f"{column} is not null and ({' or '.join(tests) or 'false'})", params
+
+
+def _sql_outcome(
+    con: Any,
+    relation: str,
+    raw_table: str,
+    plan: _Plan,
+    rows: int,
+    columns: list[str],
+    counts: tuple[int, int] | None,
+) -> ExpectationOutcome:
+    kwargs_json = json.dumps(plan.kwargs, default=str, sort_keys=True)
+    outcome = {
+        "raw_table": raw_table, "expectation_type": plan.expectation_type,
+        "column_name": plan.column, "kwargs": kwargs_json, "element_count": None,
+        "unexpected_count": None, "unexpected_sample": None, "observed_value": None,
+    }  # fmt: skip
+    if plan.error is not None:
+        return ExpectationOutcome(**outcome, success=False)  # type: ignore[arg-type]
+    if counts is not None:
+        unexpected, denominator = counts
+        success = _mostly(unexpected, denominator, plan.kwargs.get("mostly"))
+        sample = None
+        if unexpected and plan.sample_sql is not None:
+            sample = _sample(con, relation, plan)
+        outcome |= {
+            "element_count": rows,
+            "unexpected_count": unexpected,
+            "unexpected_sample": sample,
+        }
+        return ExpectationOutcome(**outcome, success=success)  # type: ignore[arg-type]
+    success, observed, unexpected = _table_level(con, relation, plan, rows, columns)
+    outcome |= {"observed_value": json.dumps(observed, default=str)[:500]}
+    if unexpected is not None:
+        outcome |= {"element_count": rows, "unexpected_count": unexpected, "observed_value": None}
+    return ExpectationOutcome(**outcome, success=success)  # type: ignore[arg-type]
+
+
+def _table_level(
+    con: Any, relation: str, plan: _Plan, rows: int, columns: list[str]
+) -> tuple[bool, object, int | None]:
+    kwargs = plan.kwargs
+    kind = plan.expectation_type
+    if kind == "expect_table_row_count_to_be_between":
+        low, high = kwargs.get("min_value"), kwargs.get("max_value")
+        return (low is None or rows >= low) and (high is None or rows <= high), rows, None
+    if kind == "expect_table_columns_to_match_set":
+        wanted = set(kwargs["column_set"])
+        exact = kwargs.get("exact_match", True)
+        ok = set(columns) == wanted if exact else wanted <= set(columns)
+        return ok, columns, None
+    if kind == "expect_table_columns_to_match_ordered_list":
+        return columns == list(kwargs["column_list"]), columns, None
+    if kind == "expect_column_values_to_be_unique":
+        names = [plan.column]
+    else:  # expect_compound_columns_to_be_unique
+        names = list(kwargs["column_list"])
+        missing = [name for name in names if name not in columns]
+        if missing:
+            return False, f"columns {missing} are not in the table", None
+    keys = ", ".join(_quote(name) for name in names)
+    skip = " and ".join(f"{_quote(name)} is null" for name in names)
+    repeated = con.execute(
+        f"select coalesce(sum(copies), 0) from (select count(*) as copies from {relation} "
+        f"where not ({skip}) group by {keys} having count(*) > 1)"
+    ).fetchone()[0]
+    return int(repeated) == 0, None, int(repeated)
+
+
+_TABLE_LEVEL = frozenset({
+    "expect_table_row_count_to_be_between",
+    "expect_table_columns_to_match_set",
+    "expect_table_columns_to_match_ordered_list",
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+})  # fmt: skip
+
+
+def _mostly(unexpected: int, denominator: int, mostly: float | None) -> bool:
+    if unexpected == 0:
+        return True
+    if mostly is None or denominator == 0:
+        return False
+    return 1 - unexpected / denominator >= mostly
+
+
+def _sample(con: Any, relation: str, plan: _Plan) -> str:
+    values = con.execute(
+        f"select {plan.sample_sql} from {relation} where {plan.unexpected_sql} limit 5",
+        plan.params or [],
+    ).fetchall()
+    return json.dumps([value for (value,) in values], default=str)
+
+
+def _quote(name: str | None) -> str:
+    return '"' + str(name).replace('"', '""') + '"'

@@ -16,6 +16,7 @@ DEFAULT_CENSUS_BALANCE_URL = "https://www.census.gov/foreign-trade/balance/count
 DEFAULT_DEALS_DIR = BUNDLED_DIR / "deals"  # the deals register: edited by pull request
 DEFAULT_CENSUS_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
 DEFAULT_USGS_SCIENCEBASE_URL = "https://www.sciencebase.gov/catalog"
+DEFAULT_COMTRADE_BASE_URL = "https://comtradeapi.un.org"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ class Settings:
     deals_dir: Path = DEFAULT_DEALS_DIR
     # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
     file_roots: tuple[Path, ...] = ()
+    comtrade_base_url: str = DEFAULT_COMTRADE_BASE_URL
+    # keyed calls use the data endpoint; without a key, the public preview endpoint
+    comtrade_api_key: str | None = field(default=None, repr=False)
+    comtrade_calls_per_day: int = 500  # the free key's documented daily limit
+    comtrade_max_records: int = 100_000  # per keyed call; treat a full page as truncated
+    comtrade_pause_s: float = 6.0  # between calls: about 10 a minute, as comtradr does
+    # caps DuckDB's buffer memory for file-backed loads (e.g. "1GB"); None: DuckDB's default
+    duckdb_memory_limit: str | None = None
     # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
     # an older DuckDB; None writes DuckDB's default for new files (docs/bi.md)
     publish_storage_version: str | None = None
@@ -42,7 +51,7 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, the ledger, a sidecar or an error."""
-        return tuple(value for value in (self.census_api_key,) if value)
+        return tuple(value for value in (self.census_api_key, self.comtrade_api_key) if value)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -60,6 +69,12 @@ class Settings:
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
             deals_dir=_path(env.get("TRADEWATCH_DEALS_DIR", str(DEFAULT_DEALS_DIR))),
             file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
+            comtrade_base_url=env.get("COMTRADE_BASE_URL", DEFAULT_COMTRADE_BASE_URL).rstrip("/"),
+            comtrade_api_key=env.get("COMTRADE_API_KEY") or None,
+            comtrade_calls_per_day=int(env.get("COMTRADE_CALLS_PER_DAY", "500")),
+            comtrade_max_records=int(env.get("COMTRADE_MAX_RECORDS", "100000")),
+            comtrade_pause_s=float(env.get("COMTRADE_PAUSE_S", "6")),
+            duckdb_memory_limit=env.get("TRADEWATCH_DUCKDB_MEMORY_LIMIT") or None,
             publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
         )
 

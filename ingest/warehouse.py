@@ -6,6 +6,7 @@ always bound parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.errors import LockHeld
+from ingest.errors import LockHeld, TradewatchError
 from ingest.quality import ExpectationOutcome
 
 OPS_DDL = """
@@ -120,15 +121,20 @@ def record_outcome(db_path: Path, record: LoadRecord, outcomes: list[Expectation
         con.execute("commit")
 
 
-def previous_load(db_path: Path, source: str, dataset: str, sha256: str) -> tuple[str] | None:
-    """(vintage,) of an earlier successful load of the same payload, or None."""
+def previous_load(
+    db_path: Path, source: str, dataset: str, sha256: str, chunk: str | None = None
+) -> tuple[str] | None:
+    """(vintage,) of an earlier successful load of the same payload for the same chunk, or
+    None. A chunk can be a slice of one file: BACI's rare-earth rows are one load of a
+    release, all its products another."""
     if not db_path.exists():
         return None
     with connect(db_path) as con:
         return con.execute(
             "select vintage from ops.loads where source = ? and dataset = ? "
-            "and payload_sha256 = ? and status = 'ok' order by finished_at desc limit 1",
-            [source, dataset, sha256],
+            "and payload_sha256 = ? and status = 'ok' and chunk is not distinct from ? "
+            "order by finished_at desc limit 1",
+            [source, dataset, sha256, chunk],
         ).fetchone()
 
 
@@ -171,6 +177,104 @@ def ensure_raw_tables(db_path: Path, schemas: Mapping[str, pl.Schema]) -> list[s
             con.execute("rollback")
             raise
     return created
+
+
+# --- the staged (file-backed) publish: DuckDB reads the file inside the load's transaction ---
+
+DUCKDB_TYPES: dict[type[pl.DataType], str] = {
+    pl.String: "varchar",
+    pl.Boolean: "boolean",
+    pl.Int8: "tinyint",
+    pl.Int16: "smallint",
+    pl.Int32: "integer",
+    pl.Int64: "bigint",
+    pl.Float32: "float",
+    pl.Float64: "double",
+    pl.Date: "date",
+}
+
+
+def duckdb_type(dtype: pl.DataType) -> str:
+    try:
+        return DUCKDB_TYPES[dtype.base_type()]
+    except KeyError:
+        raise TypeError(f"no DuckDB type declared for polars {dtype}") from None
+
+
+def create_raw_table(con: duckdb.DuckDBPyConnection, raw_table: str, schema: pl.Schema) -> None:
+    """The raw table as its contract declares it, plus the loader's two columns."""
+    columns = ", ".join(f'"{name}" {duckdb_type(dtype)}' for name, dtype in schema.items())
+    con.execute(f"create schema if not exists {raw_table.split('.')[0]}")
+    con.execute(
+        f"create table if not exists {raw_table} "
+        f"({columns}, load_id varchar, loaded_at timestamp with time zone)"
+    )
+
+
+@contextmanager
+def transaction(
+    db_path: Path, *, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    with connect(db_path) as con:
+        if memory_limit is not None:
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
+                raise TradewatchError(
+                    f"TRADEWATCH_DUCKDB_MEMORY_LIMIT: {memory_limit!r} is not a size such as "
+                    "512MB or 2GB"
+                )
+            con.execute(f"set memory_limit = '{memory_limit.strip()}'")
+        con.execute("begin transaction")
+        try:
+            yield con
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+
+
+def insert_staged(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    select_sql: str,
+    params: list[object],
+    *,
+    load_id: str,
+    loaded_at: datetime,
+) -> int:
+    """Rows straight from a SELECT (DuckDB reading a file) into the raw table, tagged with
+    the load; others see them only when the transaction commits."""
+    row = con.execute(
+        f"insert into {raw_table} by name select *, ?::varchar as load_id, "
+        f"?::timestamptz as loaded_at from ({select_sql})",
+        [load_id, loaded_at, *params],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def replace_previous(
+    con: duckdb.DuckDBPyConnection, raw_table: str, replace_key: tuple[str, ...], load_id: str
+) -> None:
+    """Delete older rows whose replace-key values this load brings again (all older rows
+    when the key is empty: the load is the whole table)."""
+    if not replace_key:
+        con.execute(f"delete from {raw_table} where load_id <> ?", [load_id])
+        return
+    columns = ", ".join(f'"{column}"' for column in replace_key)
+    matches = " and ".join(
+        f'brought."{column}" is not distinct from existing."{column}"' for column in replace_key
+    )
+    con.execute(
+        f"delete from {raw_table} as existing where existing.load_id <> ? and exists ("
+        f"select 1 from (select distinct {columns} from {raw_table} where load_id = ?) as brought "
+        f"where {matches})",
+        [load_id, load_id],
+    )
+
+
+def insert_record(
+    con: duckdb.DuckDBPyConnection, record: LoadRecord, outcomes: list[ExpectationOutcome]
+) -> None:
+    _insert_record(con, record, outcomes)
 
 
 def sources_with_loads(db_path: Path) -> set[str]:

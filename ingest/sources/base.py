@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,9 +10,24 @@ from typing import Any
 import httpx
 import polars as pl
 
+from ingest.quality import ExpectationOutcome
 from ingest.settings import BUNDLED_DIR, Settings
 
-Parser = Callable[[bytes, str], dict[str, pl.DataFrame]]
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parser's frames plus checks it made itself (e.g. exact duplicates it removed), which
+    the loader records in `ops.data_quality_results` beside the suite's results."""
+
+    frames: dict[str, pl.DataFrame]
+    outcomes: tuple[ExpectationOutcome, ...] = ()
+
+
+Parser = Callable[[bytes, str], dict[str, pl.DataFrame] | Parsed]
+# (raw table name, SELECT statement, bound parameters) -> rows inserted; see Dataset.stage
+Sink = Callable[[str, str, Sequence[object]], int]
+# (archived file, origin, sink): stream a file into DuckDB without holding it in memory
+Stager = Callable[[Path, str, Sink], None]
 
 
 @dataclass(frozen=True)
@@ -36,17 +51,25 @@ class Dataset:
     source: str
     name: str
     tables: tuple[RawTable, ...]
-    parse: Parser  # pure: (payload, origin) -> {raw table name: frame}
+    parse: Parser | None = None  # pure: (payload, origin) -> {raw table name: frame}
+    # For files too large for memory: instead of `parse`, the loader hands the archived file
+    # and a sink; the stager sends SELECTs (DuckDB reading the file) to the sink, and the rows
+    # are validated with SQL and published inside the load's one transaction.
+    stage: Stager | None = None
 
 
 @dataclass(frozen=True)
 class Payload:
-    """One unit of loading. `fetch` returns the bytes, or None when the source has no data."""
+    """One unit of loading. `fetch` returns the bytes, or None when the source has no data.
+
+    A payload with a `path` is a file on disk: the loader archives it by streaming copy and
+    never reads it whole into memory unless the dataset only has a bytes `parse`."""
 
     dataset: Dataset
     origin: str  # URL (redacted before it is stored) or file name
     fetch: Callable[[], bytes | None]
     chunk: str | None = None
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,8 @@ class Source:
     live_options: tuple[str, ...] = field(default=())
     # one payload per chunk (a month, a reporter-year): a failed chunk does not stop the others
     chunked: bool = False
+    # options (e.g. "all_products") that offline() and from_file() also accept as keywords
+    file_options: tuple[str, ...] = field(default=())
 
     @property
     def tables(self) -> tuple[RawTable, ...]:
@@ -71,8 +96,8 @@ def bundled_path(source_dir: str, name: str) -> Path:
     return BUNDLED_DIR / source_dir / name
 
 
-def file_payload(dataset: Dataset, path: Path) -> Payload:
-    return Payload(dataset=dataset, origin=path.name, fetch=path.read_bytes)
+def file_payload(dataset: Dataset, path: Path, *, chunk: str | None = None) -> Payload:
+    return Payload(dataset=dataset, origin=path.name, fetch=path.read_bytes, chunk=chunk, path=path)
 
 
 LiveFetcher = Callable[[Settings, httpx.Client], Iterator[Payload]]

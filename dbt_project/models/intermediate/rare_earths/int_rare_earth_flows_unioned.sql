@@ -1,0 +1,174 @@
+-- Every source's rare-earth basket flows in one shape. BACI reports each flow once
+-- (exporter -> importer, reconciled, f.o.b.): it appears twice here, as the exporter's
+-- export and as the importer's import, both `reported_by` 'BACI', so either side's view
+-- can be queried. Comtrade and Census rows are each reporter's own report (mirror flows
+-- stay apart).
+with
+
+baci_bilateral as (
+
+    select * from {{ ref('int_baci_rare_earth_flows_prioritised') }}
+
+),
+
+baci_summaries as (
+
+    select * from {{ ref('int_baci_summary_flows_filtered') }}
+
+),
+
+comtrade_records as (
+
+    select * from {{ ref('int_comtrade_records_deduplicated') }}
+
+),
+
+census_flows as (
+
+    select * from {{ ref('int_census_hs_rare_earth_flows') }}
+
+),
+
+basket as (
+
+    select * from {{ ref('rare_earth_hs_basket') }}
+
+),
+
+baci_exporter_view as (
+
+    select
+        'baci' as source,
+        exporter_iso3 as reporter_iso3,
+        importer_iso3 as partner_iso3,
+        'export' as flow,
+        hs_code,
+        hs6,
+        year,
+        null::integer as month,  -- noqa: RF04
+        value_usd,
+        net_weight_kg,
+        quantity_t as quantity,
+        case when quantity_t is not null then 't' end as quantity_unit,
+        'FOB' as valuation,
+        'BACI' as reported_by,
+        vintage
+    from baci_bilateral
+
+),
+
+baci_importer_view as (
+
+    select
+        'baci' as source,
+        importer_iso3 as reporter_iso3,
+        exporter_iso3 as partner_iso3,
+        'import' as flow,
+        hs_code,
+        hs6,
+        year,
+        null::integer as month,  -- noqa: RF04
+        value_usd,
+        net_weight_kg,
+        quantity_t as quantity,
+        case when quantity_t is not null then 't' end as quantity_unit,
+        'FOB' as valuation,
+        'BACI' as reported_by,
+        vintage
+    from baci_bilateral
+
+),
+
+baci_summary_rows as (
+
+    -- a world total is both the world's exports and its imports; a top-8 row is one
+    -- country's exports to, or imports from, the world
+    select
+        'baci' as source,
+        baci_summaries.country_iso3 as reporter_iso3,
+        'WLD' as partner_iso3,
+        roles.flow,
+        baci_summaries.hs6 as hs_code,
+        baci_summaries.hs6,
+        baci_summaries.year,
+        null::integer as month,  -- noqa: RF04
+        baci_summaries.value_usd,
+        baci_summaries.net_weight_kg,
+        baci_summaries.quantity_t as quantity,
+        case when baci_summaries.quantity_t is not null then 't' end as quantity_unit,
+        'FOB' as valuation,
+        'BACI' as reported_by,
+        baci_summaries.vintage
+    from baci_summaries
+    inner join (
+        values
+        ('world_total', 'export'),
+        ('world_total', 'import'),
+        ('exporter', 'export'),
+        ('importer', 'import')
+    ) as roles (flow_role, flow)  -- noqa: RF04
+        on baci_summaries.flow_role = roles.flow_role
+
+),
+
+comtrade_rows as (
+
+    select
+        'comtrade' as source,
+        reporter_iso3,
+        partner_iso3,
+        flow,
+        cmd_code as hs_code,
+        hs6,
+        year,
+        month,
+        value_usd,
+        net_weight_kg,
+        quantity,
+        quantity_unit,
+        valuation,
+        reporter_iso3 as reported_by,
+        vintage
+    from comtrade_records
+    where hs6 in (select basket.hs6 from basket)
+
+),
+
+census_rows as (
+
+    select
+        source,
+        reporter_iso3,
+        partner_iso3,
+        flow,
+        hs_code,
+        hs6,
+        year,
+        month,
+        value_usd,
+        net_weight_kg,
+        quantity,
+        quantity_unit,
+        valuation,
+        reported_by,
+        vintage
+    from census_flows
+    where hs6 in (select basket.hs6 from basket)
+
+),
+
+unioned as (
+
+    select * from baci_exporter_view
+    union all
+    select * from baci_importer_view
+    union all
+    select * from baci_summary_rows
+    union all
+    select * from comtrade_rows
+    union all
+    select * from census_rows
+
+)
+
+select * from unioned

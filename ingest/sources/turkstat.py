@@ -1,0 +1,102 @@
+"""Türkiye's own (mirror) figures for its trade with the United States, annual, USD million.
+
+Only secondary figures exist in the repository: press reports citing TurkStat, the Trade
+Ministry or TİM (see `bundled/turkstat/PROVENANCE.md`). Every row is flagged secondary; the
+mirror mart prefers Türkiye's reports to UN Comtrade when those are fetched live.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import polars as pl
+
+from ingest.errors import ParseError
+from ingest.settings import Settings
+from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+
+SOURCE = "turkstat"
+BUNDLED = "turkstat"
+PRESS_SERIES = "press_citing_turkstat"
+COLUMNS = (
+    "year",
+    "turkey_exports_to_usa_usd_mn",
+    "turkey_imports_from_usa_usd_mn",
+    "source_url",
+    "note",
+)
+
+TURKEY_USA_ANNUAL = RawTable(
+    name="raw_turkstat.turkey_usa_annual",
+    schema=pl.Schema(
+        {
+            "series": pl.String,
+            "year": pl.Int32,
+            "turkey_exports_to_usa_usd_mn": pl.Float64,
+            "turkey_imports_from_usa_usd_mn": pl.Float64,
+            "is_secondary": pl.Boolean,
+            "source_url": pl.String,
+            "note": pl.String,
+        }
+    ),
+    replace_key=("series",),
+    description="One row per year: Türkiye-reported trade with the U.S. as quoted in the press.",
+)
+
+
+def parse_press_figures(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    try:
+        frame = pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
+    except Exception as error:
+        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    missing = [column for column in COLUMNS if column not in frame.columns]
+    if missing:
+        raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
+    frame = frame.with_row_index("row", offset=2)
+    casts = {
+        "year": pl.Int32,
+        "turkey_exports_to_usa_usd_mn": pl.Float64,
+        "turkey_imports_from_usa_usd_mn": pl.Float64,
+    }
+    for column, dtype in casts.items():
+        bad = frame.filter(
+            pl.col(column).is_not_null() & pl.col(column).cast(dtype, strict=False).is_null()
+        )
+        if bad.height:
+            row = bad.row(0, named=True)
+            raise ParseError(
+                f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number"
+            )
+        frame = frame.with_columns(pl.col(column).cast(dtype))
+    frame = frame.with_columns(series=pl.lit(PRESS_SERIES), is_secondary=pl.lit(True))
+    return {TURKEY_USA_ANNUAL.name: frame.select(list(TURKEY_USA_ANNUAL.schema))}
+
+
+PRESS_ANNUAL = Dataset(SOURCE, "press_annual", (TURKEY_USA_ANNUAL,), parse_press_figures)
+BUNDLED_FILE = "turkstat_turkey_usa_annual.csv"
+
+
+def offline() -> Iterator[Payload]:
+    yield file_payload(PRESS_ANNUAL, bundled_path(BUNDLED, BUNDLED_FILE))
+
+
+def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+    yield from offline()  # TurkStat offers no API for these figures
+
+
+def from_file(path: Path) -> Iterator[Payload]:
+    yield file_payload(PRESS_ANNUAL, path)
+
+
+TURKSTAT = Source(
+    name=SOURCE,
+    description="Türkiye-reported trade with the U.S. (secondary press figures citing TurkStat)",
+    licence="figures quoted from the press articles cited per row (see PROVENANCE.md)",
+    datasets=(PRESS_ANNUAL,),
+    offline=offline,
+    live=live,
+    from_file=from_file,
+)
