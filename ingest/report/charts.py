@@ -242,15 +242,28 @@ def china_shares(shares: pl.DataFrame, stages: tuple[str, ...]) -> Figure:
                 if line.is_empty():
                     continue
                 shown = stage if len(sources) == 1 else f"{stage} ({source})"
-                axis.plot(
-                    line["year"],
-                    line["china_share_pct"],
-                    ls=style,
-                    marker="o",
-                    ms=3,
-                    color=STAGE_COLOURS.get(stage, INK),
-                    label=shown,
-                )
+                runs = _consecutive(line, "china_share_pct")
+                for index, (years, values) in enumerate(runs):
+                    axis.plot(
+                        years,
+                        values,
+                        ls=style,
+                        marker="o",
+                        ms=4,
+                        color=STAGE_COLOURS.get(stage, INK),
+                        label=shown if index == 0 else None,
+                    )
+                    if line.height <= 6:  # few points: print each value
+                        for year, value in zip(years, values, strict=True):
+                            axis.annotate(
+                                f"{value:.1f} %",
+                                (year, value),
+                                xytext=(0, 6),
+                                textcoords="offset points",
+                                ha="center",
+                                fontsize=7.5,
+                                color=STAGE_COLOURS.get(stage, INK),
+                            )
         axis.set_ylim(0, 100)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.grid(axis="y", color="#e5e7eb", lw=0.6)
@@ -321,6 +334,18 @@ def add_caption(figure: Figure, caption: str) -> None:
     figure.supxlabel(
         "\n".join(textwrap.wrap(caption, 160)), x=0.005, ha="left", fontsize=6.5, color=MUTED
     )
+
+
+def _consecutive(frame: pl.DataFrame, column: str) -> list[tuple[list[int], list[float]]]:
+    """Runs of consecutive years: a line never bridges a year with no data."""
+    runs: list[tuple[list[int], list[float]]] = []
+    for year, value in frame.sort("year").select("year", column).iter_rows():
+        if runs and runs[-1][0][-1] == year - 1:
+            runs[-1][0].append(year)
+            runs[-1][1].append(value)
+        else:
+            runs.append(([year], [value]))
+    return runs
 
 
 def _by_year(frame: pl.DataFrame, years: list[int], column: str) -> list[float]:
