@@ -29,6 +29,8 @@ class Settings:
     usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    # a response larger than this is refused while streaming, never buffered whole
+    http_max_bytes: int = 2 * 1024**3
     deals_dir: Path = DEFAULT_DEALS_DIR
     # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
     file_roots: tuple[Path, ...] = ()
@@ -64,6 +66,7 @@ class Settings:
             usgs_sciencebase_url=env.get("USGS_SCIENCEBASE_URL", DEFAULT_USGS_SCIENCEBASE_URL),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            http_max_bytes=int(env.get("TRADEWATCH_HTTP_MAX_BYTES", str(2 * 1024**3))),
             deals_dir=_path(env.get("TRADEWATCH_DEALS_DIR", str(DEFAULT_DEALS_DIR))),
             file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
             comtrade_base_url=env.get("COMTRADE_BASE_URL", DEFAULT_COMTRADE_BASE_URL).rstrip("/"),
