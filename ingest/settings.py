@@ -42,6 +42,10 @@ class Settings:
     comtrade_pause_s: float = 6.0  # between calls: about 10 a minute, as comtradr does
     # caps DuckDB's buffer memory for file-backed loads (e.g. "1GB"); None: DuckDB's default
     duckdb_memory_limit: str | None = None
+    # a zip (a BACI release, a ScienceBase zip) may expand to at most this, and at most this
+    # many times its compressed size per member: a zip bomb is refused, not extracted
+    zip_max_bytes: int = 64 * 1024**3
+    zip_max_ratio: float = 200.0
 
     @property
     def published_dir(self) -> Path:
@@ -75,6 +79,8 @@ class Settings:
             comtrade_max_records=int(env.get("COMTRADE_MAX_RECORDS", "100000")),
             comtrade_pause_s=float(env.get("COMTRADE_PAUSE_S", "6")),
             duckdb_memory_limit=env.get("TRADEWATCH_DUCKDB_MEMORY_LIMIT") or None,
+            zip_max_bytes=int(env.get("TRADEWATCH_ZIP_MAX_BYTES", str(64 * 1024**3))),
+            zip_max_ratio=float(env.get("TRADEWATCH_ZIP_MAX_RATIO", "200")),
         )
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import httpx
@@ -20,9 +18,7 @@ from typer.testing import CliRunner
 from ingest import pipeline
 from ingest.cli import app
 from ingest.errors import TradewatchError
-from ingest.loader import load_payload
 from ingest.settings import Settings
-from ingest.sources.census_country import CENSUS_COUNTRY
 from ingest.sources.base import bundled_path
 from ingest.sources.census_hs import client as census_client
 from tests.ingest.sources.census_hs_api import MockApi
@@ -170,22 +166,10 @@ EXIT_CODES: dict[tuple[str, str], int] = {
 }
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse with one census-country load, copied by every test."""
-    root = tmp_path_factory.mktemp("seeded")
-    settings = Settings(db_path=root / "tradewatch.duckdb", landing_dir=root / "landing")
-    (payload,) = CENSUS_COUNTRY.from_file(DERIVED_MONTHLY)
-    load_payload(payload, settings)
-    return settings.db_path
-
-
 @pytest.fixture
 def keyed(
-    settings: Settings, seeded: Path, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+    seeded_settings: Settings, monkeypatch: pytest.MonkeyPatch, waits: list[float]
 ) -> Settings:
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(seeded, settings.db_path)
     monkeypatch.setenv("CENSUS_API_KEY", CENSUS_KEY)
     monkeypatch.setenv("COMTRADE_API_KEY", COMTRADE_KEY)
     monkeypatch.setenv("COMTRADE_PAUSE_S", "0")
