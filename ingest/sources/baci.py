@@ -267,7 +267,8 @@ def _extract(
 
 def _check_trade_header(line: bytes, origin: str, member: str) -> None:
     header = tuple(
-        field.strip().strip('"') for field in line.decode("utf-8-sig").strip().split(",")
+        field.strip().strip('"')
+        for field in line.decode("utf-8-sig", errors="replace").strip().split(",")
     )
     if header != TRADE_HEADER:
         raise ParseError(
