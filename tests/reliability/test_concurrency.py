@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -42,9 +43,9 @@ def other_writer(seeded_settings: Settings):
 
 
 def test_a_second_writer_exits_3_and_changes_nothing(
-    seeded_settings: Settings, other_writer: subprocess.Popen[str]
+    seeded: Path, seeded_settings: Settings, other_writer: subprocess.Popen[str]
 ) -> None:
-    before = raw_state(seeded_settings.db_path)
+    before = raw_state(seeded)  # the copy's rows: the locked file cannot be opened at all
     result = CliRunner().invoke(app, ["ingest", "reference"])
 
     assert result.exit_code == 3, result.output
@@ -69,3 +70,14 @@ def test_build_while_another_writer_holds_the_warehouse_exits_3(
     other_writer.communicate("done\n", timeout=60)
     assert [entry["source"] for entry in ledger(seeded_settings.db_path)] == ["census-country"]
     assert raw_state(seeded_settings.db_path)[0][0] == "raw_census_country.monthly_flows"
+
+
+@pytest.mark.parametrize("command", [["query", "select 1"], ["status"]])
+def test_a_reader_during_a_write_without_a_published_copy_exits_3(
+    command: list[str], seeded_settings: Settings, other_writer: subprocess.Popen[str]
+) -> None:
+    result = CliRunner().invoke(app, command)
+
+    assert result.exit_code == 3, result.output
+    assert "in use by another process" in " ".join(result.output.split())
+    assert result.exception is None or isinstance(result.exception, SystemExit)
