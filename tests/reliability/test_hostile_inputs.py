@@ -249,7 +249,6 @@ REFUSED_SQL = {
     "delete": "delete from ops.loads",
     "drop": "drop table marts.countries",
     "export database": "export database '/tmp/tradewatch-export'",
-    "checkpoint": "checkpoint",
     "second statement writes": "select 1; drop table marts.countries",
 }
 
