@@ -46,6 +46,9 @@ class Settings:
     # many times its compressed size per member: a zip bomb is refused, not extracted
     zip_max_bytes: int = 64 * 1024**3
     zip_max_ratio: float = 200.0
+    # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
+    # an older DuckDB; None writes DuckDB's default for new files (docs/bi.md)
+    publish_storage_version: str | None = None
 
     @property
     def published_dir(self) -> Path:
@@ -81,6 +84,7 @@ class Settings:
             duckdb_memory_limit=env.get("TRADEWATCH_DUCKDB_MEMORY_LIMIT") or None,
             zip_max_bytes=int(env.get("TRADEWATCH_ZIP_MAX_BYTES", str(64 * 1024**3))),
             zip_max_ratio=float(env.get("TRADEWATCH_ZIP_MAX_RATIO", "200")),
+            publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
         )
 
 
