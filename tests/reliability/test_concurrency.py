@@ -15,6 +15,7 @@ from ingest.cli import app
 from ingest.errors import LockHeld
 from ingest.settings import Settings
 from tests.ingest.test_loader import ledger, raw_state
+from tests.warehouse_copies import copy_built
 
 # another `tradewatch` process in the middle of a load: it holds DuckDB's write lock until told
 HOLDS_THE_LOCK = """
@@ -84,3 +85,25 @@ def test_a_reader_during_a_write_without_a_published_copy_exits_3(
     assert result.exit_code == 3, result.output
     assert "in use by another process" in " ".join(result.output.split())
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_readers_use_the_published_copy_while_a_writer_holds_the_warehouse(
+    built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = copy_built(built_warehouse, tmp_path)
+    monkeypatch.setenv("TRADEWATCH_DB", str(copy.db_path))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDS_THE_LOCK, str(copy.db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        sql = "select count(*) as months from marts.us_turkey_trade_monthly"
+        result = CliRunner().invoke(app, ["query", sql, "--format", "csv"])
+    finally:
+        holder.communicate("done\n", timeout=60)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["months", "500"]

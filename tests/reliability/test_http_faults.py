@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import httpx
@@ -393,3 +394,27 @@ def test_a_200_with_an_unexpected_schema_fails_the_chunk_and_publishes_nothing(
     new = ledger(keyed.db_path)[len(before_ledger) :]
     assert "failed" in {entry["status"] for entry in new}
     assert all(key not in message for key in KEYS)
+
+
+def test_a_live_run_against_failing_apis_exits_2_and_its_log_holds_no_key(
+    keyed: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`tradewatch run --live` with both keys set, every API answering 503 with the request
+    (key included) echoed back: exit 2, the failed source's rows unchanged, nothing
+    published, no key in the run log. (Sources before it, e.g. the bundled reference
+    lists, load atomically one by one and stay loaded.)"""
+    census = "raw_census_country.monthly_flows"
+    before = dict(raw_state(keyed.db_path))[census]
+    census_country_cli(monkeypatch, FAULTS["http-503"](census_country_normal()))
+    logs = tmp_path / "logs"
+
+    result = CliRunner().invoke(app, ["run", "--live", "--no-freshness", "--log-dir", str(logs)])
+
+    assert result.exit_code == 2, result.output
+    assert dict(raw_state(keyed.db_path))[census] == before
+    assert not keyed.published_dir.exists()
+    (log_file,) = logs.glob("run-*.log")
+    written = "\n".join([log_file.read_text(), result.output, stored_text(keyed)])
+    assert "HTTP 503 after 3 attempts" in written
+    for key in KEYS:
+        assert key not in written
