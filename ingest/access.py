@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.errors import TradewatchError
+from ingest.errors import LockHeld, TradewatchError
 from ingest.settings import Settings
 
 
@@ -26,7 +26,13 @@ def run_query(settings: Settings, sql: str) -> pl.DataFrame:
     if not path.exists():
         raise TradewatchError(f"{path}: no warehouse yet; run `tradewatch build`")
     config = {"enable_external_access": False, "lock_configuration": True}
-    with duckdb.connect(str(path), read_only=True, config=config) as con:
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():  # a build is writing and there is no published copy
+            raise LockHeld(f"{path} is in use by another process: {error}") from None
+        raise
+    with con:
         try:
             relation = con.sql(sql)
             return pl.DataFrame() if relation is None else relation.pl()

@@ -9,6 +9,7 @@ import email.utils
 import logging
 import re
 import time
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "token", "subscription-ke
 SECRET_HEADERS = frozenset({"authorization", "ocp-apim-subscription-key", "x-api-key"})
 RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 DEFAULT_MAX_BYTES = 2 * 1024**3  # a response larger than this is refused, never buffered
+# the limit each client was made with (TRADEWATCH_HTTP_MAX_BYTES), read by every `get`
+_MAX_BYTES: weakref.WeakKeyDictionary[httpx.Client, int] = weakref.WeakKeyDictionary()
 
 ProgressCallback = Callable[[int, int | None], None]
 # the CLI sets this to draw a download bar; library code never prints
@@ -57,14 +60,19 @@ DEFAULT_POLICY = RetryPolicy()
 
 
 def make_client(
-    *, timeout_s: float = 60.0, transport: httpx.BaseTransport | None = None
+    *,
+    timeout_s: float = 60.0,
+    transport: httpx.BaseTransport | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> httpx.Client:
-    return httpx.Client(
+    client = httpx.Client(
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=True,
         transport=transport,
     )
+    _MAX_BYTES[client] = max_bytes
+    return client
 
 
 def get(
@@ -74,11 +82,15 @@ def get(
     params: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     progress: ProgressCallback | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> httpx.Response:
-    """GET with retries on 429, 5xx, timeouts and dropped connections; body fully read."""
+    """GET with retries on 429, 5xx, timeouts and dropped connections; body fully read, up
+    to the client's size limit."""
+    sleep = sleep or time.sleep  # looked up per call, so a test can stop every wait
+    if max_bytes is None:
+        max_bytes = _MAX_BYTES.get(client, DEFAULT_MAX_BYTES)
     request = client.build_request("GET", url, params=params, headers=headers)
     shown = redact(request.url)
     if progress is None and (factory := download_progress.get()) is not None:

@@ -35,7 +35,9 @@ class GoalSummary:
 def http_client(
     settings: Settings, transport: httpx.BaseTransport | None = None
 ) -> Iterator[httpx.Client]:
-    with make_client(timeout_s=settings.http_timeout_s, transport=transport) as client:
+    with make_client(
+        timeout_s=settings.http_timeout_s, transport=transport, max_bytes=settings.http_max_bytes
+    ) as client:
         yield client
 
 

@@ -29,6 +29,8 @@ class Settings:
     usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0
     http_attempts: int = 5
+    # a response larger than this is refused while streaming, never buffered whole
+    http_max_bytes: int = 2 * 1024**3
     deals_dir: Path = DEFAULT_DEALS_DIR
     # `--file` reads only below these folders (TRADEWATCH_FILE_ROOTS, os.pathsep-separated)
     file_roots: tuple[Path, ...] = ()
@@ -40,6 +42,10 @@ class Settings:
     comtrade_pause_s: float = 6.0  # between calls: about 10 a minute, as comtradr does
     # caps DuckDB's buffer memory for file-backed loads (e.g. "1GB"); None: DuckDB's default
     duckdb_memory_limit: str | None = None
+    # a zip (a BACI release, a ScienceBase zip) may expand to at most this, and at most this
+    # many times its compressed size per member: a zip bomb is refused, not extracted
+    zip_max_bytes: int = 64 * 1024**3
+    zip_max_ratio: float = 200.0
     # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
     # an older DuckDB; None writes DuckDB's default for new files (docs/bi.md)
     publish_storage_version: str | None = None
@@ -67,6 +73,7 @@ class Settings:
             usgs_sciencebase_url=env.get("USGS_SCIENCEBASE_URL", DEFAULT_USGS_SCIENCEBASE_URL),
             http_timeout_s=float(env.get("TRADEWATCH_HTTP_TIMEOUT_S", "60")),
             http_attempts=int(env.get("TRADEWATCH_HTTP_ATTEMPTS", "5")),
+            http_max_bytes=int(env.get("TRADEWATCH_HTTP_MAX_BYTES", str(2 * 1024**3))),
             deals_dir=_path(env.get("TRADEWATCH_DEALS_DIR", str(DEFAULT_DEALS_DIR))),
             file_roots=_file_roots(env.get("TRADEWATCH_FILE_ROOTS")),
             comtrade_base_url=env.get("COMTRADE_BASE_URL", DEFAULT_COMTRADE_BASE_URL).rstrip("/"),
@@ -75,6 +82,8 @@ class Settings:
             comtrade_max_records=int(env.get("COMTRADE_MAX_RECORDS", "100000")),
             comtrade_pause_s=float(env.get("COMTRADE_PAUSE_S", "6")),
             duckdb_memory_limit=env.get("TRADEWATCH_DUCKDB_MEMORY_LIMIT") or None,
+            zip_max_bytes=int(env.get("TRADEWATCH_ZIP_MAX_BYTES", str(64 * 1024**3))),
+            zip_max_ratio=float(env.get("TRADEWATCH_ZIP_MAX_RATIO", "200")),
             publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
         )
 

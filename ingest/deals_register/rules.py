@@ -195,10 +195,23 @@ def _field_problems(
         elif not value:
             message = "is required" if required else None
         else:
-            message = rule(value) if rule else None
+            message = rule(value) if rule else _free_text(value)
         if message:
             found.append(Problem(name, record.line, deal_id, column, message))
     return found
+
+
+# a spreadsheet opening the register or an export runs a cell starting with these as a formula
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _free_text(value: str) -> str | None:
+    if value.startswith(FORMULA_STARTS):
+        return (
+            f"{value[:40]!r} starts with {value[0]!r}, which a spreadsheet runs as a formula; "
+            "reword it"
+        )
+    return None
 
 
 def _check_sorted(name: str, records: Sequence[Record], problems: list[Problem]) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from ingest.sources.base import (
     bundled_path,
     file_payload,
 )
+from ingest.ziplimits import ZipLimits, check_members, copy_member
 
 SOURCE = "baci"
 BUNDLED = "baci"
@@ -49,7 +49,6 @@ COUNTRY_MEMBER = re.compile(r"^country_codes_(V\d{6}[a-z]?)\.csv$")
 # publisher (critical-materials-atlas: BACI_HS17_Y2022_V202601 / _Y2024_) and recorded here
 ATLAS_VINTAGE, ATLAS_HS_REVISION = "V202601", "HS17"
 ATLAS_FLOWS_NAME = re.compile(r"baci_(\d{4})\.csv$")
-COPY_BLOCK_BYTES = 1024 * 1024
 
 TRADE_FLOWS = RawTable(
     name="raw_baci.trade_flows",
@@ -202,16 +201,18 @@ def _keep(frame: pl.DataFrame, column: str, codes: tuple[str, ...] | None) -> pl
 
 def stage_release(path: Path, origin: str, sink: Sink, *, codes: tuple[str, ...] | None) -> None:
     """A release zip: the country table, then every year member, one at a time."""
+    limits = ZipLimits.from_env()
     with zipfile.ZipFile(path) as archive:
         trade, country = _release_members(archive, origin)
+        check_members(archive, [country, *trade], origin, limits)
         with tempfile.TemporaryDirectory(prefix=".baci-", dir=path.parent) as scratch:
-            country_path = _extract(archive, country, Path(scratch))
+            country_path = _extract(archive, country, Path(scratch), origin, limits)
             sink(COUNTRY_CODES.name, *_country_select(country_path, origin, country))
             country_path.unlink()
             for member in trade:
                 with archive.open(member) as reader:
                     _check_trade_header(reader.readline(), origin, member)
-                member_path = _extract(archive, member, Path(scratch))
+                member_path = _extract(archive, member, Path(scratch), origin, limits)
                 sink(TRADE_FLOWS.name, *_trade_select(member_path, _basename(member), codes))
                 member_path.unlink()
 
@@ -255,16 +256,19 @@ def _release_members(archive: zipfile.ZipFile, origin: str) -> tuple[list[str], 
     return trade, countries[0]
 
 
-def _extract(archive: zipfile.ZipFile, member: str, folder: Path) -> Path:
+def _extract(
+    archive: zipfile.ZipFile, member: str, folder: Path, origin: str, limits: ZipLimits
+) -> Path:
     target = folder / _basename(member)
     with archive.open(member) as reader, open(target, "wb") as writer:
-        shutil.copyfileobj(reader, writer, COPY_BLOCK_BYTES)
+        copy_member(reader, writer, origin, limits)
     return target
 
 
 def _check_trade_header(line: bytes, origin: str, member: str) -> None:
     header = tuple(
-        field.strip().strip('"') for field in line.decode("utf-8-sig").strip().split(",")
+        field.strip().strip('"')
+        for field in line.decode("utf-8-sig", errors="replace").strip().split(",")
     )
     if header != TRADE_HEADER:
         raise ParseError(

@@ -26,6 +26,7 @@ from ingest.sources.usgs_mcs import compiled, release
 from ingest.sources.usgs_mcs.csvfile import read_table
 from ingest.sources.usgs_mcs.sciencebase import EDITION_ITEMS, EDITION_KINDS, KINDS, ScienceBase
 from ingest.sources.usgs_mcs.tables import IMPORT_SOURCES, US_SALIENT, WORLD_PRODUCTION
+from ingest.ziplimits import ZipLimits, read_member
 
 SOURCE = "usgs-mcs"
 BUNDLED = "usgs_mcs"
@@ -137,8 +138,7 @@ def _zip_payloads(path: Path) -> Iterator[Payload]:
 
 def _member_reader(path: Path, member: str) -> Callable[[], bytes]:
     def read() -> bytes:
-        with zipfile.ZipFile(path) as opened:
-            return opened.read(member)
+        return read_member(path, member, f"{path.name}#{member}", ZipLimits.from_env())
 
     return read
 

@@ -1,0 +1,75 @@
+"""Limits on what a zip may expand to, so a tiny archive cannot fill the disk (a zip bomb).
+
+Checked twice: on the sizes the archive declares before anything is extracted, and on the
+bytes actually written while extracting (a forged header cannot get past the second check).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from ingest.errors import ParseError
+from ingest.settings import Settings
+
+COPY_BLOCK_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_bytes: int  # total uncompressed size of the members read
+    max_ratio: float  # uncompressed / compressed, per member
+
+    @classmethod
+    def from_env(cls) -> ZipLimits:
+        settings = Settings.from_env()
+        return cls(settings.zip_max_bytes, settings.zip_max_ratio)
+
+
+def check_members(
+    archive: zipfile.ZipFile, members: list[str], origin: str, limits: ZipLimits
+) -> None:
+    """Refuse the archive on its declared sizes, before a byte is extracted."""
+    total = 0
+    for name in members:
+        info = archive.getinfo(name)
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_ratio:
+            raise ParseError(
+                f"{origin}: {name} expands {ratio:,.0f}-fold ({info.compress_size:,} → "
+                f"{info.file_size:,} bytes), more than the {limits.max_ratio:,.0f}-fold limit "
+                "(TRADEWATCH_ZIP_MAX_RATIO); refused as a possible zip bomb"
+            )
+    if total > limits.max_bytes:
+        raise ParseError(
+            f"{origin}: members expand to {total:,} bytes, more than the "
+            f"{limits.max_bytes:,}-byte limit (TRADEWATCH_ZIP_MAX_BYTES)"
+        )
+
+
+def copy_member(reader: IO[bytes], writer: IO[bytes], origin: str, limits: ZipLimits) -> int:
+    """Copy one member, stopping at the byte limit whatever its header claimed."""
+    written = 0
+    while block := reader.read(COPY_BLOCK_BYTES):
+        written += len(block)
+        if written > limits.max_bytes:
+            raise ParseError(
+                f"{origin}: a member expands past the {limits.max_bytes:,}-byte limit "
+                "(TRADEWATCH_ZIP_MAX_BYTES)"
+            )
+        writer.write(block)
+    return written
+
+
+def read_member(path: Path, member: str, origin: str, limits: ZipLimits) -> bytes:
+    """One member's bytes, in memory: for small release CSVs only, so bounded by the limits."""
+    with zipfile.ZipFile(path) as opened:
+        check_members(opened, [member], origin, limits)
+        buffer = io.BytesIO()
+        with opened.open(member) as reader:
+            copy_member(reader, buffer, origin, limits)
+    return buffer.getvalue()
