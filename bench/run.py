@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.generate import ensure
+from bench.generate import SIZES, ensure
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -116,7 +116,13 @@ def run_load(method: str, zip_path: Path, workdir: Path, log: Path) -> dict:
 
 
 def bench_loads(
-    sizes: list[str], repetitions: int, logs: Path, save: Callable[[list[dict]], None]
+    sizes: list[str],
+    repetitions: int,
+    logs: Path,
+    save: Callable[[list[dict]], None],
+    *,
+    largest_repetitions: int | None = None,
+    alternatives_up_to: str | None = None,
 ) -> tuple[list[dict], Path]:
     records: list[dict] = []
     heavy_db = WORK / "heavy" / "tradewatch.duckdb"
@@ -124,8 +130,16 @@ def bench_loads(
         zip_path = ensure(size)
         for method in LOAD_METHODS:
             reps = repetitions
+            if size == sizes[-1] and largest_repetitions:
+                reps = largest_repetitions
             if len(sizes) > 1 and size != sizes[0] and method in SINGLE_RUN_ABOVE_SMALLEST:
                 reps = 1
+            if (
+                alternatives_up_to
+                and method in SINGLE_RUN_ABOVE_SMALLEST
+                and SIZES[size] > SIZES[alternatives_up_to]
+            ):
+                continue
             runs = []
             for rep in range(reps):
                 workdir = WORK / f"{method}"
@@ -159,12 +173,13 @@ def _load_record(size: str, method: str, zip_path: Path, runs: list[dict]) -> di
         "method": method,
         "file": zip_path.name,
         "file_mb": round(zip_path.stat().st_size / 1e6, 1),
+        "input_rows": SIZES[size],
         "rows": rows,
         "repetitions": len(runs),
         "wall_s": _spread(walls),
         "cpu_s": _spread([run["cpu_s"] for run in runs]),
         "peak_rss_mb": _spread(rss),
-        "rows_per_s": rows / statistics.median(walls),
+        "rows_per_s": SIZES[size] / statistics.median(walls),  # file rows read per second
         **extra,
     }
 
@@ -251,6 +266,9 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="*", help="override the sizes (1m 10m 50m)")
     parser.add_argument("--repetitions", type=int)
     parser.add_argument("--dbt-repetitions", type=int)
+    parser.add_argument("--largest-repetitions", type=int, help="repetitions at the largest size")
+    parser.add_argument("--alternatives-up-to", help="run polars_gx and dlt only up to this size")
+    parser.add_argument("--part", choices=["all", "loads", "dbt"], default="all")
     args = parser.parse_args()
     sizes = args.sizes or (["100k"] if args.quick else ["1m", "10m", "50m"])
     repetitions = args.repetitions or (1 if args.quick else 3)
@@ -264,7 +282,8 @@ def main() -> None:
         "machine": machine(),
         "load_average_at_start": os.getloadavg(),
     }
-    target = RESULTS / ("quick.json" if args.quick else "latest.json")
+    name = "quick" if args.quick else "latest"
+    target = RESULTS / (f"{name}.json" if args.part != "dbt" else f"{name}-dbt.json")
 
     def save(partial: dict | None = None) -> None:
         result.update(partial or {})
@@ -274,14 +293,26 @@ def main() -> None:
         target.write_text(json.dumps(result, indent=2) + "\n")
 
     result |= {"complete": False, "loads": [], "dbt": [], "queries": []}
-    _, heavy_db = bench_loads(sizes, repetitions, logs, lambda rows: save({"loads": rows}))
-    heavy = bench_queries(heavy_db, query_runs, logs, f"raw_baci.trade_flows ({sizes[-1]})")
-    save({"queries": [heavy]})
-    dbt, marts_db = bench_dbt(dbt_repetitions, logs)
-    save({"dbt": dbt})
-    marts = bench_queries(marts_db, query_runs, logs, "marts (offline build)")
-    save({"queries": [marts, heavy], "complete": True})
+    if args.part in ("all", "loads"):
+        _, heavy_db = bench_loads(
+            sizes,
+            repetitions,
+            logs,
+            lambda rows: save({"loads": rows}),
+            largest_repetitions=args.largest_repetitions,
+            alternatives_up_to=args.alternatives_up_to,
+        )
+        heavy = bench_queries(heavy_db, query_runs, logs, f"raw_baci.trade_flows ({sizes[-1]})")
+        save({"queries": [heavy]})
+    if args.part in ("all", "dbt"):
+        dbt, marts_db = bench_dbt(dbt_repetitions, logs)
+        save({"dbt": dbt})
+        marts = bench_queries(marts_db, query_runs, logs, "marts (offline build)")
+        save({"queries": [marts, *result["queries"]]})
+    save({"complete": True})
     print(f"[bench] wrote {target.relative_to(ROOT)} in {result['total_s']} s", flush=True)
+    if args.part != "all":
+        return
     if not args.quick:
         from bench.report import write_benchmarks
 
