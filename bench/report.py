@@ -32,8 +32,18 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}×"
 
 
+_FILE_ROWS: dict[str, int] = {}
+
+
 def _input(record: dict) -> int:
-    return record.get("input_rows") or SIZES[record["size"]]
+    """Rows in the file: what the unfiltered floor loaded (the generator's Bernoulli draw
+    can fall a little short of the nominal size)."""
+    return _FILE_ROWS.get(record["size"]) or SIZES[record["size"]]
+
+
+def _file_rows(result: dict) -> None:
+    _FILE_ROWS.clear()
+    _FILE_ROWS.update({r["size"]: r["rows"] for r in result["loads"] if r["method"] == "floor"})
 
 
 def _load_table(result: dict) -> list[str]:
@@ -55,10 +65,14 @@ def _load_table(result: dict) -> list[str]:
 
 
 def _dbt_table(result: dict) -> list[str]:
-    lines = ["| step | runs | wall s, median (min–max) | peak RSS MB |", "|---|---|---|---|"]
+    lines = [
+        "| step | runs | wall s, median (min–max) | CPU s | peak RSS MB |",
+        "|---|---|---|---|---|",
+    ]
     for record in result["dbt"]:
         lines.append(
             f"| {record['method']} | {record['repetitions']} | {_spread(record['wall_s'])} "
+            f"| {record['cpu_s']['median']:.1f} "
             f"| {record['peak_rss_mb']['max']:,.0f} |"
         )
     return lines
@@ -121,7 +135,7 @@ def targets(result: dict) -> list[tuple[str, str, bool | None]]:
             )
         )
     for record in result["loads"]:
-        if record["method"] not in ("dlt_arrow", "polars_gx") or _input(record) < 10_000_000:
+        if record["method"] not in ("dlt_arrow", "polars_gx") or SIZES[record["size"]] < 10**7:
             continue
         ours = next(
             r
@@ -160,6 +174,7 @@ def targets(result: dict) -> list[tuple[str, str, bool | None]]:
 
 
 def render(result: dict) -> str:
+    _file_rows(result)
     host = result["machine"]
     versions = ", ".join(f"{name} {version}" for name, version in host["versions"].items())
     lines = [
