@@ -100,20 +100,24 @@ def progress_display() -> Iterator[Progress]:
 def build(
     live: Annotated[bool, typer.Option("--live", help="Fetch every source from its API.")] = False,
 ) -> None:
-    """Ingest every source, run dbt build (models and tests), and print the goal summary."""
-    from ingest import pipeline, transform
+    """Ingest every source, run dbt build (models and tests), publish, print the goal summary."""
+    from ingest import pipeline, publish, transform
+    from ingest.runlock import run_lock
 
     settings = Settings.from_env()
-    with progress_display() as progress:
+    with run_lock(settings, "build"), progress_display() as progress:
         task = progress.add_task("ingest all sources", total=None)
         results = pipeline.ingest_all(settings, live=live)
         progress.update(task, description="dbt build (models and tests)")
         outcome = transform.build_models(settings)
+        progress.update(task, description="publish the read-only copy")
+        publication = publish.publish(settings, dbt=outcome)
     _print_loads(results)
     console.print(f"dbt build: {outcome.passed} nodes passed")
     for name in pipeline.unloaded_sources(settings):
         hint = "the API returned no data" if live else "run with --live"
         console.print(f"[yellow]{name}: not loaded; {hint}[/]")
+    _print_publication(publication)
     _print_summary(settings)
 
 
@@ -192,14 +196,26 @@ def transform() -> None:
 
 @app.command()
 @reports_errors
-def status() -> None:
-    """Last load per source and dataset, and any failed expectations."""
-    from ingest import warehouse
+def status(
+    freshness: Annotated[
+        bool,
+        typer.Option("--freshness/--no-freshness", help="Also run `dbt source freshness`."),
+    ] = True,
+) -> None:
+    """Last loads, failed expectations, the published build and source freshness."""
+    from ingest import runlock, warehouse
 
     settings = Settings.from_env()
     if not settings.db_path.exists():
         raise TradewatchError(f"{settings.db_path}: no warehouse yet; run `tradewatch build`")
-    with warehouse.connect(settings.db_path, read_only=True) as con:
+    holder = runlock.current_holder(settings)
+    ledger = settings.db_path
+    if holder is not None:
+        console.print(f"[yellow]a run is in progress:[/] {holder.describe()}")
+        published = settings.published_dir / settings.db_path.name
+        ledger = published if published.exists() else ledger
+        console.print(f"ledger as of the last publish ({ledger})")
+    with warehouse.connect(ledger, read_only=True) as con:
         loads = con.execute(STATUS_SQL).fetchall()
         failed = con.execute(FAILED_EXPECTATIONS_SQL).fetchall()
     table = Table("source", "dataset", "status", "vintage", "rows", "finished (UTC)", "error")
@@ -210,6 +226,13 @@ def status() -> None:
         console.print(f"[red]{len(failed)} failed expectation(s) in the latest loads:[/]")
         for source, dataset, expectation, column, sample in failed:
             console.print(f"  {source}/{dataset}: {expectation} {column or ''} {sample or ''}")
+    _print_published(settings)
+    if not freshness:
+        return
+    if holder is not None:
+        console.print("[yellow]source freshness skipped while the run holds the warehouse[/]")
+        return
+    _print_freshness(settings)
 
 
 STATUS_SQL = """
@@ -286,6 +309,291 @@ def _print_summary(settings: Settings) -> None:
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")
+
+
+# --- published copy, scheduled runs, report and docs -----------------------------------
+
+EXIT_MEANINGS = {
+    0: "ok",
+    1: "data-quality failure",
+    2: "source unavailable",
+    3: "another run holds the lock",
+    70: "unexpected error (a bug; the traceback is in the log)",
+}
+BUG_EXIT_CODE = 70  # EX_SOFTWARE: neither the data nor a source is to blame
+
+
+@app.command("publish")
+@reports_errors
+def publish_copy(
+    force: Annotated[
+        bool, typer.Option("--force", help="Publish even if the last dbt build failed.")
+    ] = False,
+    storage_version: Annotated[
+        str | None,
+        typer.Option(
+            "--storage-version",
+            help="DuckDB storage version of the copy, e.g. v1.4.0 for BI tools that embed an "
+            "older DuckDB (default: TRADEWATCH_PUBLISH_STORAGE_VERSION, else DuckDB's own).",
+        ),
+    ] = None,
+) -> None:
+    """Publish the read-only copy: DuckDB file, Parquet per mart, manifest.json.
+
+    Written next to the warehouse in published/ and swapped in atomically; `tradewatch build`
+    does this itself after a successful build.
+    """
+    from ingest import publish
+    from ingest.runlock import run_lock
+
+    settings = Settings.from_env()
+    with run_lock(settings, "publish"):
+        publication = publish.publish(settings, force=force, storage_version=storage_version)
+    _print_publication(publication)
+
+
+@app.command()
+def run(
+    live: Annotated[bool, typer.Option("--live", help="Fetch every source from its API.")] = False,
+    log_dir: Annotated[
+        Path | None,
+        typer.Option("--log-dir", help="Folder for the run log (default: <warehouse>/logs)."),
+    ] = None,
+    freshness: Annotated[
+        bool,
+        typer.Option("--freshness/--no-freshness", help="Run `dbt source freshness` at the end."),
+    ] = True,
+) -> None:
+    """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
+
+    Takes the run lock, ingests every source, runs dbt build, publishes, checks source
+    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 data-quality
+    failure, 2 source unavailable, 3 another run holds the lock, 70 a bug.
+    """
+    import os
+    from datetime import UTC, datetime
+
+    settings = Settings.from_env()
+    started = datetime.now(UTC)
+    folder = log_dir or settings.db_path.parent / "logs"
+    log_path = folder / f"run-{started:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+    with _run_logging(log_path, settings.secrets):
+        code = _run_unattended(settings, live=live, freshness=freshness, log_path=log_path)
+    raise typer.Exit(code)
+
+
+def _run_unattended(settings: Settings, *, live: bool, freshness: bool, log_path: Path) -> int:
+    from ingest import pipeline, publish, transform
+    from ingest.freshness import source_freshness
+    from ingest.runlock import run_lock
+
+    log = logging.getLogger("tradewatch.run")
+    log.info(
+        "run started: warehouse %s, %s sources, log %s",
+        settings.db_path,
+        "live" if live else "bundled",
+        log_path,
+    )
+    try:
+        with run_lock(settings, "run"):
+            for result in pipeline.ingest_all(settings, live=live):
+                log.info(
+                    "load %s/%s: %s, vintage %s, %s rows (%s)",
+                    result.source,
+                    result.dataset,
+                    result.status,
+                    result.vintage or "-",
+                    result.rows,
+                    result.origin,
+                )
+            outcome = transform.build_models(settings)
+            log.info("dbt build: %d nodes passed", outcome.passed)
+            publication = publish.publish(settings, dbt=outcome)
+            log.info("published build %s: %s", publication.build_id, publication.database)
+            if freshness:
+                _log_freshness(log, source_freshness, settings)
+    except TradewatchError as error:
+        log.error("%s: %s", type(error).__name__, error)
+        code = error.exit_code
+        log.error("run failed: exit %d (%s)", code, EXIT_MEANINGS.get(code, "error"))
+        return code
+    except Exception:
+        log.exception("run failed: exit %d (%s)", BUG_EXIT_CODE, EXIT_MEANINGS[BUG_EXIT_CODE])
+        return BUG_EXIT_CODE
+    log.info("run finished: exit 0 (ok)")
+    return 0
+
+
+def _log_freshness(
+    log: logging.Logger, check: Callable[[Settings], list[Any]], settings: Settings
+) -> None:
+    """Freshness is reported, not enforced: a stale source does not fail the run."""
+    try:
+        rows = check(settings)
+    except TradewatchError as error:
+        log.warning("source freshness not checked: %s", error)
+        return
+    for row in rows:
+        level = {"pass": logging.INFO, "warn": logging.WARNING}.get(row.status, logging.ERROR)
+        log.log(
+            level,
+            "freshness %s.%s: %s (newest load %s, %s h ago; warn after %s, error after %s)",
+            row.source,
+            row.table,
+            row.status,
+            row.max_loaded_at,
+            row.age_hours,
+            row.warn_after,
+            row.error_after,
+        )
+
+
+class _Scrub(logging.Filter):
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from ingest.http import scrub
+
+        if self.secrets:
+            record.msg = scrub(record.getMessage(), self.secrets)
+            record.args = None
+        return True
+
+
+@contextmanager
+def _run_logging(log_path: Path, secrets: tuple[str, ...]) -> Iterator[None]:
+    """Timestamped UTC log lines to the run's file and to stderr; no colours, no wrapping."""
+    import time
+
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter(
+        "%(asctime)sZ %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"
+    )
+    formatter.converter = time.gmtime
+    handlers: list[logging.Handler] = [
+        logging.FileHandler(log_path, encoding="utf-8"),
+        logging.StreamHandler(sys.stderr),
+    ]
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(_Scrub(secrets))
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    quiet = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    root.handlers = handlers
+    root.setLevel(logging.INFO)
+    for name in quiet:  # httpx logs full request URLs at INFO
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.handlers, root.level = saved_handlers, saved_level
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
+        for handler in handlers:
+            handler.close()
+
+
+@app.command()
+@reports_errors
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default: <warehouse>/report)."),
+    ] = None,
+) -> None:
+    """Render the static HTML report and PNG charts from the published warehouse.
+
+    One self-contained index.html (no network, no script) and a PNG per chart.
+    """
+    from ingest.report import render_report
+
+    settings = Settings.from_env()
+    result = render_report(settings, out)
+    console.print(f"report: {result.html_path}")
+    for png in result.charts.values():
+        console.print(f"  chart: {png}")
+    for key, reason in result.missing.items():
+        console.print(f"  [yellow]not available in this build[/] {key}: {reason}")
+
+
+@app.command()
+@reports_errors
+def docs(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8080,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the site after generating it.")
+    ] = True,
+) -> None:
+    """Generate the dbt docs site and serve it on http://127.0.0.1:PORT (Ctrl-C stops)."""
+    from ingest import dbt_docs
+    from ingest.runlock import run_lock
+
+    settings = Settings.from_env()
+    with run_lock(settings, "docs"):
+        site = dbt_docs.generate(settings)
+    console.print(f"dbt docs: {site.folder} (single file: {site.static_page})")
+    if not serve:
+        return
+    server = dbt_docs.make_server(site, port)
+    console.print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _print_publication(publication: Any) -> None:
+    manifest = publication.manifest
+    marts = sum(1 for table in manifest["tables"] if table.startswith("marts."))
+    console.print(
+        f"published build {publication.build_id}: {publication.database} "
+        f"({marts} marts as Parquet in {publication.parquet_dir}, storage "
+        f"{manifest['storage_version']})"
+    )
+
+
+def _print_published(settings: Settings) -> None:
+    from ingest.publish import read_manifest
+
+    manifest = read_manifest(settings)
+    if manifest is None:
+        console.print("[yellow]nothing published yet[/]: `tradewatch build` publishes a copy")
+        return
+    dbt = manifest.get("dbt") or {}
+    checks = manifest.get("expectations") or {}
+    console.print(
+        f"published: build {manifest['build_id']} at {manifest['built_at']}; dbt "
+        f"{dbt.get('passed', '?')} passed / {dbt.get('failed', '?')} failed; expectations "
+        f"{checks.get('passed', '?')} passed / {checks.get('failed', '?')} failed"
+    )
+
+
+def _print_freshness(settings: Settings) -> None:
+    from ingest.freshness import source_freshness
+
+    rows = source_freshness(settings)
+    table = Table("source table", "freshness", "newest load (UTC)", "age", "warn / error after")
+    colours = {"pass": "green", "warn": "yellow"}
+    for row in rows:
+        colour = colours.get(row.status, "red")
+        age = "" if row.age_hours is None else _age(row.age_hours)
+        table.add_row(
+            f"{row.source}.{row.table}",
+            f"[{colour}]{row.status}[/]",
+            (row.max_loaded_at or "")[:16].replace("T", " "),
+            age,
+            f"{row.warn_after or '-'} / {row.error_after or '-'}",
+        )
+    console.print(table)
+
+
+def _age(hours: float) -> str:
+    return f"{hours:,.1f} h" if hours < 48 else f"{hours / 24:,.1f} d"
 
 
 # `tradewatch deals …` lives in its own module; imported last because it uses the helpers above

@@ -40,6 +40,9 @@ class Settings:
     comtrade_pause_s: float = 6.0  # between calls: about 10 a minute, as comtradr does
     # caps DuckDB's buffer memory for file-backed loads (e.g. "1GB"); None: DuckDB's default
     duckdb_memory_limit: str | None = None
+    # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
+    # an older DuckDB; None writes DuckDB's default for new files (docs/bi.md)
+    publish_storage_version: str | None = None
 
     @property
     def published_dir(self) -> Path:
@@ -72,6 +75,7 @@ class Settings:
             comtrade_max_records=int(env.get("COMTRADE_MAX_RECORDS", "100000")),
             comtrade_pause_s=float(env.get("COMTRADE_PAUSE_S", "6")),
             duckdb_memory_limit=env.get("TRADEWATCH_DUCKDB_MEMORY_LIMIT") or None,
+            publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
         )
 
 

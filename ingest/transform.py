@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ingest.errors import TradewatchError
@@ -29,21 +30,27 @@ def dbt_environment(settings: Settings) -> None:
     os.environ["DO_NOT_TRACK"] = "1"
 
 
-def run_dbt(settings: Settings, *args: str) -> DbtOutcome:
+def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcome:
+    """`target` names the artifacts folder: docs and freshness use their own, so the
+    build's run_results.json (read by publish) stays the build's."""
     dbt_environment(settings)
     from dbt.cli.main import dbtRunner
 
-    work_dir = settings.db_path.parent / "dbt"
+    work_dir = dbt_work_dir(settings)
     options = {
         "--project-dir": DBT_PROJECT_DIR,
         "--profiles-dir": DBT_PROJECT_DIR,
-        "--target-path": work_dir / "target",
+        "--target-path": work_dir / target,
         "--log-path": work_dir / "logs",
     }
     flags = [part for option, value in options.items() for part in (option, str(value))]
     result = dbtRunner().invoke([*args, *flags, "--quiet"])
     _close_dbt_connections()
     return _outcome(result, settings)
+
+
+def dbt_work_dir(settings: Settings) -> Path:
+    return settings.db_path.parent / "dbt"
 
 
 def build_models(settings: Settings) -> DbtOutcome:

@@ -1,0 +1,362 @@
+"""Matplotlib figures for the report, built without pyplot (no global state, no display).
+
+Each function takes the frames its section read and returns a Figure; `add_caption` stamps
+source, vintage and build time on it, so a PNG copied out of the report still says where
+its numbers come from.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from typing import Any
+
+import polars as pl
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+INK = "#1f2933"
+MUTED = "#6b7280"
+EXPORTS = "#2b6cb0"
+IMPORTS = "#dd6b20"
+GOAL = "#c53030"
+STAGE_COLOURS = {"ore": "#8c6d31", "compound": "#2b6cb0", "metal": "#6b46c1", "magnet": "#c53030"}
+STATUS_COLOURS = {
+    "announced": "#9ecae1",
+    "talks": "#6baed6",
+    "signed": "#3182bd",
+    "in_progress": "#31a354",
+    "operational": "#006d2c",
+    "stalled": "#fd8d3c",
+    "cancelled": "#de2d26",
+}
+COUNTRY_COLOURS = ("#c53030", "#2b6cb0", "#dd6b20", "#2f855a", "#6b46c1", "#718096")
+LINE_STYLES = ("-", "--", ":", "-.")
+RC = {
+    "text.parse_math": False,  # register text with "$" must stay text, not mathtext
+    "svg.fonttype": "none",  # SVG text stays text: searchable, and escaped by matplotlib
+    "svg.hashsalt": "tradewatch",  # stable element ids from one build to the next
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": MUTED,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "legend.frameon": False,
+}
+
+
+def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.DataFrame) -> Figure:
+    figure = Figure(figsize=(9, 6.6), layout="constrained")
+    top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
+    recent = monthly.filter(pl.col("month_date") >= date(2000, 1, 1))
+    t12m = recent.filter(pl.col("t12m").is_not_null())
+    top.plot(
+        t12m["month_date"],
+        t12m["t12m"] / 1e9,
+        color=INK,
+        lw=1.8,
+        label="total trade (exports + imports), trailing 12 months",
+    )
+    goal_bn = latest["goal"] / 1e9
+    top.axhline(goal_bn, color=GOAL, lw=1.2, ls="--", label=f"goal: ${goal_bn:,.0f} billion a year")
+    start = latest["as_of_month"]
+    level_bn = latest["t12m"] / 1e9
+    top.plot([start], [level_bn], "o", color=INK)
+    top.annotate(
+        f"${level_bn:,.1f} bn in the 12 months to {start:%Y-%m}",
+        (start, level_bn),
+        xytext=(-8, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        color=INK,
+    )
+    needed = []
+    for index, (year, growth) in enumerate(scenarios.iter_rows()):
+        if growth is None:
+            continue
+        xs, ys = _growth_path(start, latest["t12m"], growth, year)
+        top.plot(xs, [value / 1e9 for value in ys], color=GOAL, lw=1.0, ls=":")
+        top.annotate(
+            str(year),
+            (xs[-1], goal_bn),
+            xytext=(0, 4 + 9 * (index % 2)),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7.5,
+            color=GOAL,
+        )
+        needed.append(f"by {year}: {growth:.1f} % a year")
+    if needed:
+        top.text(
+            0.01,
+            0.72,
+            "Growth needed to reach the goal\n" + "\n".join(needed),
+            transform=top.transAxes,
+            va="top",
+            fontsize=8,
+            color=GOAL,
+        )
+    top.set_ylabel("USD billion")
+    top.set_ylim(0, goal_bn * 1.18)
+    top.set_title("Trailing twelve months against the goal, and the growth each scenario needs")
+    top.legend(loc="upper left", bbox_to_anchor=(0, 1.0))
+    top.grid(axis="y", color="#e5e7eb", lw=0.6)
+    bars = monthly.filter(pl.col("month_date") >= date(2015, 1, 1))
+    bottom.bar(
+        bars["month_date"],
+        bars["exports"] / 1e9,
+        width=25,
+        color=EXPORTS,
+        label="U.S. exports to Turkey",
+    )
+    bottom.bar(
+        bars["month_date"],
+        bars["imports"] / 1e9,
+        width=25,
+        bottom=bars["exports"] / 1e9,
+        color=IMPORTS,
+        label="U.S. imports from Turkey",
+    )
+    bottom.set_ylabel("USD billion a month")
+    bottom.set_title("Monthly trade since 2015")
+    bottom.legend(loc="upper left", ncols=2)
+    bottom.grid(axis="y", color="#e5e7eb", lw=0.6)
+    return figure
+
+
+def _growth_path(
+    start: date, level: float, growth_pct: float, target_year: int
+) -> tuple[list[date], list[float]]:
+    """Monthly points from `start` to December of the target year at constant growth."""
+    xs, ys = [], []
+    months = (target_year - start.year) * 12 + (12 - start.month)
+    for step in range(months + 1):
+        month_index = start.month - 1 + step
+        xs.append(date(start.year + month_index // 12, month_index % 12 + 1, 1))
+        ys.append(level * (1 + growth_pct / 100) ** (step / 12))
+    return xs, ys
+
+
+def turkey_rank(turkey: pl.DataFrame) -> Figure:
+    figure = Figure(figsize=(9, 4.4), layout="constrained")
+    rank_axis = figure.subplots()
+    share_axis = rank_axis.twinx()
+    share_axis.bar(
+        turkey["year"],
+        turkey["share_of_us_total_pct"],
+        color="#cbd5e0",
+        label="share of total U.S. goods trade, % (bars, right axis)",
+    )
+    share_axis.set_ylabel("share of U.S. goods trade, %")
+    share_axis.spines["right"].set_visible(True)
+    rank_axis.set_zorder(share_axis.get_zorder() + 1)  # the line over the bars
+    rank_axis.patch.set_visible(False)
+    rank_axis.plot(
+        turkey["year"],
+        turkey["rank_by_total"],
+        "o-",
+        color=GOAL,
+        lw=1.6,
+        ms=3.5,
+        label="rank by total trade, 1 = largest partner (line, left axis)",
+    )
+    rank_axis.invert_yaxis()
+    rank_axis.set_ylabel("rank among U.S. partner countries")
+    last = turkey.row(-1, named=True)
+    rank_axis.annotate(
+        f"#{last['rank_by_total']} of {last['partners']} in {last['year']}",
+        (last["year"], last["rank_by_total"]),
+        xytext=(-8, -16),
+        textcoords="offset points",
+        ha="right",
+        color=GOAL,
+    )
+    lines, labels = rank_axis.get_legend_handles_labels()
+    bars, bar_labels = share_axis.get_legend_handles_labels()
+    rank_axis.legend(
+        lines + bars,
+        labels + bar_labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        ncols=2,
+        fontsize=8,
+    )
+    rank_axis.set_title("Turkey among U.S. trading partners, by total goods trade")
+    return figure
+
+
+def production_shares(supply: pl.DataFrame, *, top_n: int = 5) -> Figure:
+    figure = Figure(figsize=(9, 4.4), layout="constrained")
+    axis = figure.subplots()
+    latest = supply.filter(pl.col("year") == supply["year"].max())
+    leaders = latest.sort("share_pct", descending=True)["country_iso3"].head(top_n).to_list()
+    names = dict(zip(supply["country_iso3"], supply["country_name"], strict=False))
+    years = sorted(set(supply["year"].to_list()))
+    base = [0.0] * len(years)
+    for index, iso3 in enumerate(leaders):
+        values = _by_year(supply.filter(pl.col("country_iso3") == iso3), years, "share_pct")
+        axis.bar(
+            years,
+            values,
+            bottom=base,
+            color=COUNTRY_COLOURS[index % 6],
+            label=names.get(iso3, iso3),
+        )
+        base = [low + value for low, value in zip(base, values, strict=True)]
+    rest = [max(0.0, 100.0 - total) for total in base]
+    axis.bar(years, rest, bottom=base, color="#e2e8f0", label="all other countries")
+    axis.set_ylim(0, 100)
+    axis.set_ylabel("share of world mine production, %")
+    axis.set_xticks(years)
+    axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axis.set_title("World rare-earth mine production by country (tonnes REO)")
+    return figure
+
+
+def china_shares(shares: pl.DataFrame, stages: tuple[str, ...]) -> Figure:
+    figure = Figure(figsize=(9, 4.2), layout="constrained")
+    axes = figure.subplots(1, 2, sharey=True)
+    sources = sorted(set(shares["source"].to_list()))
+    for axis, importer, label in zip(
+        axes, ("USA", "TUR"), ("United States", "Turkey"), strict=True
+    ):
+        rows = shares.filter(pl.col("importer_iso3") == importer)
+        axis.set_title(f"{label}: China's share of imports")
+        if rows.is_empty():
+            axis.text(
+                0.5,
+                0.5,
+                "no data in this build",
+                ha="center",
+                transform=axis.transAxes,
+                color=MUTED,
+            )
+        present = sorted(set(rows["stage"].to_list()), key=lambda s: _order(s, stages))
+        for stage in present:
+            for style, source in zip(LINE_STYLES, sources, strict=False):
+                line = rows.filter((pl.col("stage") == stage) & (pl.col("source") == source))
+                if line.is_empty():
+                    continue
+                shown = stage if len(sources) == 1 else f"{stage} ({source})"
+                runs = _consecutive(line, "china_share_pct")
+                for index, (years, values) in enumerate(runs):
+                    axis.plot(
+                        years,
+                        values,
+                        ls=style,
+                        marker="o",
+                        ms=4,
+                        color=STAGE_COLOURS.get(stage, INK),
+                        label=shown if index == 0 else None,
+                    )
+                    if line.height <= 6:  # few points: print each value
+                        for year, value in zip(years, values, strict=True):
+                            axis.annotate(
+                                f"{value:.1f} %",
+                                (year, value),
+                                xytext=(0, 6),
+                                textcoords="offset points",
+                                ha="center",
+                                fontsize=7.5,
+                                color=STAGE_COLOURS.get(stage, INK),
+                            )
+        axis.set_ylim(0, 100)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.grid(axis="y", color="#e5e7eb", lw=0.6)
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend(loc="lower left", fontsize=7.5)
+    axes[0].set_ylabel("China's share of import value, %")
+    return figure
+
+
+def pipeline(frame: pl.DataFrame) -> Figure:
+    figure = Figure(figsize=(9, 3.6), layout="constrained")
+    axis = figure.subplots()
+    statuses = frame["status"].to_list()
+    colours = [STATUS_COLOURS.get(status, MUTED) for status in statuses]
+    axis.barh(statuses, frame["deals"], color=colours)
+    axis.invert_yaxis()
+    for status, count, value in frame.select("status", "deals", "value_usd").iter_rows():
+        shown = f"{count}" + (f"  (${value / 1e9:,.1f} bn disclosed)" if value else "")
+        axis.annotate(
+            shown,
+            (count, status),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            color=INK,
+        )
+    axis.set_xlabel("deals")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_xlim(0, max(frame["deals"].max() or 1, 1) * 1.35)
+    axis.set_title("Announced deals by current status")
+    return figure
+
+
+def timeline(history: pl.DataFrame, statuses: tuple[str, ...], *, today: date) -> Figure:
+    deals = history.group_by("deal_id", maintain_order=True).agg(pl.col("title").first())
+    height = max(3.0, 0.24 * deals.height + 1.2)
+    figure = Figure(figsize=(9, height), layout="constrained")
+    axis = figure.subplots()
+    rows = {deal_id: index for index, deal_id in enumerate(deals["deal_id"])}
+    seen: set[str] = set()
+    for row in history.iter_rows(named=True):
+        end = row["valid_to"] or today
+        start = row["valid_from"]
+        width = max((end - start).days, 12)
+        colour = STATUS_COLOURS.get(row["status"], MUTED)
+        label = row["status"] if row["status"] not in seen else None
+        seen.add(row["status"])
+        axis.barh(rows[row["deal_id"]], width, left=start, height=0.62, color=colour, label=label)
+    axis.set_yticks(range(deals.height))
+    axis.set_yticklabels([_short(title, 58) for title in deals["title"]], fontsize=7)
+    axis.invert_yaxis()
+    handles, labels = axis.get_legend_handles_labels()
+    ordered = sorted(zip(labels, handles, strict=True), key=lambda item: _order(item[0], statuses))
+    axis.legend(
+        [handle for _, handle in ordered],
+        [label for label, _ in ordered],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=7.5,
+    )
+    axis.grid(axis="x", color="#e5e7eb", lw=0.6)
+    axis.set_title("Status periods of each deal")
+    return figure
+
+
+def add_caption(figure: Figure, caption: str) -> None:
+    """Source, vintage and build time under the chart (a suplabel: the layout makes room)."""
+    figure.supxlabel(
+        "\n".join(textwrap.wrap(caption, 160)), x=0.005, ha="left", fontsize=6.5, color=MUTED
+    )
+
+
+def _consecutive(frame: pl.DataFrame, column: str) -> list[tuple[list[int], list[float]]]:
+    """Runs of consecutive years: a line never bridges a year with no data."""
+    runs: list[tuple[list[int], list[float]]] = []
+    for year, value in frame.sort("year").select("year", column).iter_rows():
+        if runs and runs[-1][0][-1] == year - 1:
+            runs[-1][0].append(year)
+            runs[-1][1].append(value)
+        else:
+            runs.append(([year], [value]))
+    return runs
+
+
+def _by_year(frame: pl.DataFrame, years: list[int], column: str) -> list[float]:
+    values = dict(zip(frame["year"], frame[column], strict=True))
+    return [float(values.get(year) or 0.0) for year in years]
+
+
+def _order(value: str, order: tuple[str, ...]) -> int:
+    return order.index(value) if value in order else len(order)
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
