@@ -234,7 +234,7 @@ def merged(source: Path) -> dict:
     in, with its machine load kept apart."""
     result = json.loads(source.read_text())
     companion = source.with_name(source.stem + "-dbt.json")
-    if companion.exists():
+    if companion.exists() and not result["dbt"]:  # a full run carries its own dbt part
         dbt = json.loads(companion.read_text())
         result["dbt"] = dbt["dbt"]
         result["queries"] = dbt["queries"] + result["queries"]
