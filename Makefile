@@ -6,7 +6,7 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build install test lint format lock bench bench-quick clean
+.PHONY: build install test lint format lock bench bench-install bench-quick clean
 
 build: install
 	$(BIN)/tradewatch build
@@ -41,6 +41,22 @@ format: install
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --universal \
+		--python-version 3.11 --quiet -c requirements.lock -o bench/requirements.lock
+
+# benchmarks (bench/README.md): the bench extra (dlt) from its own lock, then one run
+BENCH_ARGS ?=
+bench-install: $(VENV)/.bench-installed
+
+$(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r bench/requirements.lock
+	touch $@
+
+bench: bench-install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: bench-install
+	$(BIN)/python -m bench.run --quick
 
 clean:
 	rm -rf warehouse data/landing dbt_project/target dbt_project/logs

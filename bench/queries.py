@@ -1,0 +1,64 @@
+"""The queries the benchmark times: five an analyst asks of the marts, two heavy ones on the
+raw flows table of a whole-file (`--all-products`) BACI load."""
+
+from __future__ import annotations
+
+ANALYST = {
+    "goal_progress": """
+        select as_of_month, total_trade_t12m_usd, goal_usd, pct_of_goal, projected_goal_year
+        from marts.trade_goal_progress
+        order by as_of_month desc
+        limit 12
+    """,
+    "turkey_partner_rank": """
+        select year, rank_by_total, total_trade_usd, share_of_us_total_pct
+        from marts.us_trade_partners_annual
+        where partner_iso3 = 'TUR'
+        order by year
+    """,
+    "china_magnet_share": """
+        select importer_iso3, year, source, imports_usd, china_share_pct
+        from marts.rare_earth_import_dependence
+        where stage = 'magnet'
+        order by year desc, imports_usd desc
+    """,
+    "deals_pipeline": """
+        select status, sector, sum(deal_count) as deals, sum(disclosed_value_usd) as value_usd
+        from marts.deals_pipeline
+        group by status, sector
+        order by value_usd desc nulls last
+    """,
+    "top_products": """
+        select hs_code, hs_description, flow, value_t12m_usd
+        from marts.us_turkey_trade_by_product
+        where month_date = (select max(month_date) from marts.us_turkey_trade_by_product)
+          and hs_level = (select min(hs_level) from marts.us_turkey_trade_by_product)
+        order by value_t12m_usd desc nulls last
+        limit 20
+    """,
+}
+
+HEAVY = {
+    "top_exporters_by_year": """
+        select t, i, sum(v) as value_kusd, count(*) as flows
+        from raw_baci.trade_flows
+        group by t, i
+        qualify row_number() over (partition by t order by sum(v) desc) <= 10
+        order by t, value_kusd desc
+    """,
+    "importer_supplier_concentration": """
+        with by_supplier as (
+            select t, j, i, sum(v) as value_kusd
+            from raw_baci.trade_flows
+            group by t, j, i
+        ),
+        shares as (
+            select t, j, value_kusd / sum(value_kusd) over (partition by t, j) as share
+            from by_supplier
+        )
+        select t, j as importer, round(sum(share * share) * 10000, 1) as hhi
+        from shares
+        group by t, j
+        order by hhi desc
+    """,
+}
