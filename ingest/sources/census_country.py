@@ -123,7 +123,9 @@ def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
         )
     except Exception as error:
         raise ParseError(f"{origin}: not a readable '{SHEET}' workbook: {error}") from None
-    if tuple(sheet.columns) != WORKBOOK_COLUMNS:
+    # columns are read by their header, so a new column order is harmless; a new or missing
+    # column is not
+    if sorted(sheet.columns) != sorted(WORKBOOK_COLUMNS):
         raise ParseError(
             f"{origin}, sheet '{SHEET}', row 1: columns {_drift(sheet.columns)}; "
             f"expected {', '.join(WORKBOOK_COLUMNS)}"
@@ -249,7 +251,7 @@ def _drift(columns: list[str]) -> str:
     missing = [c for c in WORKBOOK_COLUMNS if c not in columns]
     extra = [c for c in columns if c not in WORKBOOK_COLUMNS]
     if not missing and not extra:
-        return "in a new order"
+        return "repeated"
     return f"missing {missing or 'none'}, unexpected {extra or 'none'}"
 
 

@@ -207,3 +207,19 @@ def test_live_path_serves_real_workbook_bytes_through_the_shared_client(
     assert requested == [settings.census_balance_url]
     assert [(r.status, r.vintage) for r in results] == [("ok", "2024-06")]
     assert results[0].rows == 206424 + 17450
+
+
+def test_columns_are_read_by_header_so_a_new_column_order_keeps_every_value() -> None:
+    original = bundled_path(BUNDLED, "country_xlsx_2023-01.xlsx").read_bytes()
+    # swap the IJAN and EJAN header labels: the same cells now sit under the other heading
+    swapped = rewrite_sheet(original, b"<t>IJAN</t>", b"<t>TEMP</t>")
+    swapped = rewrite_sheet(swapped, b"<t>EJAN</t>", b"<t>IJAN</t>")
+    swapped = rewrite_sheet(swapped, b"<t>TEMP</t>", b"<t>EJAN</t>")
+    assert swapped != original, "the header strings moved; update the test"
+
+    before = parse_workbook(original, "country.xlsx")
+    after = parse_workbook(swapped, "country.xlsx")
+
+    assert turkey_month(after, 2022, 1, "import") == turkey_month(before, 2022, 1, "export")
+    assert turkey_month(after, 2022, 1, "export") == turkey_month(before, 2022, 1, "import")
+    assert turkey_month(after, 2022, 2, "import") == turkey_month(before, 2022, 2, "import")
