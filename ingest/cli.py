@@ -99,6 +99,9 @@ def progress_display() -> Iterator[Progress]:
 @reports_errors
 def build(
     live: Annotated[bool, typer.Option("--live", help="Fetch every source from its API.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run dbt and publish even when nothing changed.")
+    ] = False,
 ) -> None:
     """Ingest every source, run dbt build (models and tests), publish, print the goal summary."""
     from ingest import pipeline, publish, transform
@@ -108,11 +111,20 @@ def build(
     with run_lock(settings, "build"), progress_display() as progress:
         task = progress.add_task("ingest all sources", total=None)
         results = pipeline.ingest_all(settings, live=live)
-        progress.update(task, description="dbt build (models and tests)")
-        outcome = transform.build_models(settings)
-        progress.update(task, description="publish the read-only copy")
-        publication = publish.publish(settings, dbt=outcome)
+        unchanged = None if force else pipeline.unchanged_build(settings, results)
+        if unchanged is None:
+            progress.update(task, description="dbt build (models and tests)")
+            outcome = transform.build_models(settings)
+            progress.update(task, description="publish the read-only copy")
+            publication = publish.publish(settings, dbt=outcome)
     _print_loads(results)
+    if unchanged is not None:
+        console.print(
+            f"nothing changed since build {unchanged}: same payloads, same dbt project; "
+            "dbt build and publish skipped"
+        )
+        _print_summary(settings)
+        return
     console.print(f"dbt build: {outcome.passed} nodes passed")
     for name in pipeline.unloaded_sources(settings):
         hint = "the API returned no data" if live else "run with --live"
@@ -363,6 +375,9 @@ def run(
         bool,
         typer.Option("--freshness/--no-freshness", help="Run `dbt source freshness` at the end."),
     ] = True,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run dbt and publish even when nothing changed.")
+    ] = False,
 ) -> None:
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
@@ -378,11 +393,15 @@ def run(
     folder = log_dir or settings.db_path.parent / "logs"
     log_path = folder / f"run-{started:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
     with _run_logging(log_path, settings.secrets):
-        code = _run_unattended(settings, live=live, freshness=freshness, log_path=log_path)
+        code = _run_unattended(
+            settings, live=live, freshness=freshness, force=force, log_path=log_path
+        )
     raise typer.Exit(code)
 
 
-def _run_unattended(settings: Settings, *, live: bool, freshness: bool, log_path: Path) -> int:
+def _run_unattended(
+    settings: Settings, *, live: bool, freshness: bool, force: bool, log_path: Path
+) -> int:
     from ingest import pipeline, publish, transform
     from ingest.freshness import source_freshness
     from ingest.runlock import run_lock
@@ -396,7 +415,8 @@ def _run_unattended(settings: Settings, *, live: bool, freshness: bool, log_path
     )
     try:
         with run_lock(settings, "run"):
-            for result in pipeline.ingest_all(settings, live=live):
+            results = pipeline.ingest_all(settings, live=live)
+            for result in results:
                 log.info(
                     "load %s/%s: %s, vintage %s, %s rows (%s)",
                     result.source,
@@ -406,10 +426,14 @@ def _run_unattended(settings: Settings, *, live: bool, freshness: bool, log_path
                     result.rows,
                     result.origin,
                 )
-            outcome = transform.build_models(settings)
-            log.info("dbt build: %d nodes passed", outcome.passed)
-            publication = publish.publish(settings, dbt=outcome)
-            log.info("published build %s: %s", publication.build_id, publication.database)
+            unchanged = None if force else pipeline.unchanged_build(settings, results)
+            if unchanged is not None:
+                log.info("nothing changed since build %s: dbt build and publish skipped", unchanged)
+            else:
+                outcome = transform.build_models(settings)
+                log.info("dbt build: %d nodes passed", outcome.passed)
+                publication = publish.publish(settings, dbt=outcome)
+                log.info("published build %s: %s", publication.build_id, publication.database)
             if freshness:
                 _log_freshness(log, source_freshness, settings)
     except TradewatchError as error:

@@ -167,6 +167,32 @@ def ingest_all(
     return results
 
 
+def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None:
+    """The id of the published build this one would repeat, or None when work is needed.
+
+    Nothing changed when every load was skipped (the same payloads), no load has succeeded
+    since the last publication (a build whose dbt run failed published nothing), the dbt
+    project is the one that build used, and its copy is in place: dbt and publish can be
+    skipped.
+    """
+    from ingest import publish
+    from ingest.transform import project_fingerprint
+
+    if any(result.status != "skipped" for result in results):
+        return None
+    manifest = publish.read_manifest(settings)
+    if not manifest or not publish.published_database(settings).exists():
+        return None
+    if manifest.get("dbt_project_sha256") != project_fingerprint():
+        return None
+    with warehouse.connect(settings.db_path, read_only=True) as con:
+        row = con.execute(
+            "select max(finished_at) > ?::timestamptz from ops.loads where status = 'ok'",
+            [manifest["built_at"]],
+        ).fetchone()
+    return None if row is None or row[0] else str(manifest["build_id"])
+
+
 def goal_summary(db_path: Path) -> GoalSummary | None:
     with warehouse.connect(db_path, read_only=True) as con:
         latest = con.execute(

@@ -30,7 +30,7 @@ import duckdb
 
 from ingest.errors import LockHeld, TradewatchError
 from ingest.settings import Settings
-from ingest.transform import DbtOutcome, dbt_work_dir
+from ingest.transform import DbtOutcome, dbt_work_dir, project_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -362,6 +362,7 @@ def _manifest(
             for table, rows in facts.row_counts.items()
         },
         "dbt": dbt_summary,
+        "dbt_project_sha256": project_fingerprint(),
         "expectations": facts.expectations,
     }
 

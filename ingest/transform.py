@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,29 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
 
 def dbt_work_dir(settings: Settings) -> Path:
     return settings.db_path.parent / "dbt"
+
+
+PROJECT_FILES = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "tests",
+)
+
+
+def project_fingerprint() -> str:
+    """SHA-256 over every file dbt reads: a changed model, test or var changes it."""
+    digest = hashlib.sha256()
+    for name in PROJECT_FILES:
+        root = DBT_PROJECT_DIR / name
+        for path in sorted([root] if root.is_file() else root.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def build_models(settings: Settings) -> DbtOutcome:

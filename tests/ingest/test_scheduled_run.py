@@ -101,7 +101,7 @@ def scenario(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
         text=True,
     )
     first = subprocess.Popen(
-        tradewatch("run", "--no-freshness"),
+        tradewatch("run", "--no-freshness", "--force"),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -112,7 +112,7 @@ def scenario(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
         reader_first = reader.stdout.readline().strip()
         _wait_for_lock_note(lock_path(settings), first.pid, first)
         rival = subprocess.run(
-            tradewatch("run", "--no-freshness"),
+            tradewatch("run", "--no-freshness", "--force"),
             env=env,
             capture_output=True,
             text=True,
@@ -190,7 +190,7 @@ def test_a_data_quality_failure_exits_1_and_publishes_nothing(
     before = published_files(settings)
 
     result = subprocess.run(
-        tradewatch("run", "--no-freshness"),
+        tradewatch("run", "--no-freshness", "--force"),
         env=settings_env(settings),
         capture_output=True,
         text=True,
