@@ -132,17 +132,14 @@ def _load_archived(
         published = {t.name: (frames[t.name], t.replace_key) for t in dataset.tables}
         warehouse.publish(settings.db_path, published, record, outcomes)
     except TradewatchError as error:
-        _scrub_error(error, settings)
-        _record(
+        _record_failure(
             settings,
             dataset,
-            archived.origin,
+            archived,
             started,
-            "failed",
+            error,
             chunk=chunk,
-            archived=archived,
             vintage=vintage,
-            error=error,
             outcomes=outcomes,
         )
         raise
@@ -249,17 +246,14 @@ def _load_staged(
             )
             warehouse.insert_record(con, record, outcomes)
     except TradewatchError as error:
-        _scrub_error(error, settings)
-        _record(
+        _record_failure(
             settings,
             dataset,
-            archived.origin,
+            archived,
             started,
-            "failed",
+            error,
             chunk=chunk,
-            archived=archived,
             vintage=vintage,
-            error=error,
             outcomes=outcomes,
         )
         raise
@@ -468,6 +462,33 @@ def _ledger_row(
         error=error,
         expectations_passed=passed if outcomes else None,
         expectations_failed=len(outcomes) - passed if outcomes else None,
+    )
+
+
+def _record_failure(
+    settings: Settings,
+    dataset: Dataset,
+    archived: landing.Archived,
+    started: datetime,
+    error: TradewatchError,
+    *,
+    chunk: str | None,
+    vintage: str | None,
+    outcomes: list[ExpectationOutcome],
+) -> None:
+    """The failed ledger row (and any quality results) of an archived payload; nothing else."""
+    _scrub_error(error, settings)
+    _record(
+        settings,
+        dataset,
+        archived.origin,
+        started,
+        "failed",
+        chunk=chunk,
+        archived=archived,
+        vintage=vintage,
+        error=error,
+        outcomes=outcomes,
     )
 
 
