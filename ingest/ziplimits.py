@@ -1,13 +1,17 @@
 """Limits on what a zip may expand to, so a tiny archive cannot fill the disk (a zip bomb).
 
 Checked twice: on the sizes the archive declares before anything is extracted, and on the
-bytes actually written while extracting (a forged header cannot get past the second check).
+bytes actually written while extracting. A header that understates a member's size cannot
+get more out: CPython's zipfile stops at the size the central directory declares and then
+checks the CRC-32, so the forged member fails as "Bad CRC-32" (a `ParseError` here, or the
+loader's net for streamed releases) and at most the declared bytes reach the disk.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -67,9 +71,13 @@ def copy_member(reader: IO[bytes], writer: IO[bytes], origin: str, limits: ZipLi
 
 def read_member(path: Path, member: str, origin: str, limits: ZipLimits) -> bytes:
     """One member's bytes, in memory: for small release CSVs only, so bounded by the limits."""
-    with zipfile.ZipFile(path) as opened:
-        check_members(opened, [member], origin, limits)
-        buffer = io.BytesIO()
-        with opened.open(member) as reader:
-            copy_member(reader, buffer, origin, limits)
+    try:
+        with zipfile.ZipFile(path) as opened:
+            check_members(opened, [member], origin, limits)
+            buffer = io.BytesIO()
+            with opened.open(member) as reader:
+                copy_member(reader, buffer, origin, limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        # a member that does not match its header (forged size, bad CRC, cut deflate stream)
+        raise ParseError(f"{origin}: unreadable zip member: {error}") from None
     return buffer.getvalue()
