@@ -364,7 +364,11 @@ def parse_country_codes(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     chosen = _country_columns(frame.columns, origin, _basename(origin))
     frame = frame.select(
         pl.lit(match.group(1)).alias("vintage"),
-        *(pl.col(source).str.strip_chars().alias(column) for column, source in chosen.items()),
+        # a cell of spaces is empty, as in the staged twin (`nullif(trim(…), '')`)
+        *(
+            pl.col(source).str.strip_chars().replace("", None).alias(column)
+            for column, source in chosen.items()
+        ),
     )
     return {COUNTRY_CODES.name: frame}
 

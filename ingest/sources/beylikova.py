@@ -57,7 +57,7 @@ def parse_facts(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
             f"{origin}, row 1: missing column(s) {missing or 'none'}, unexpected {extra or 'none'}"
         )
     frame = frame.with_row_index("source_row", offset=2).select(
-        *[pl.col(name).str.strip_chars() for name in COLUMNS],
+        *[pl.col(name).str.strip_chars().replace("", None) for name in COLUMNS],  # spaces = empty
         pl.col("source_row").cast(pl.Int32),
     )
     return {FACTS.name: frame}

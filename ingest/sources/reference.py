@@ -147,7 +147,11 @@ def _read(payload: bytes, origin: str, columns: dict[str, str]) -> pl.DataFrame:
     missing = [name for name in columns if name not in frame.columns]
     if missing:
         raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
-    return frame.select([pl.col(old).str.strip_chars().alias(new) for old, new in columns.items()])
+    # a cell of spaces is as empty as an empty one: null, never ""
+    stripped = (
+        pl.col(old).str.strip_chars().replace("", None).alias(new) for old, new in columns.items()
+    )
+    return frame.select(list(stripped))
 
 
 COUNTRIES_DATASET = Dataset(SOURCE, "countries", (COUNTRIES,), parse_countries)

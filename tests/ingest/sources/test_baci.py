@@ -310,3 +310,9 @@ def test_from_file_recognises_each_layout(tmp_path: Path) -> None:
     (tmp_path / "other.csv").write_text("a,b\n")
     with pytest.raises(ParseError, match=r"other\.csv, line 1"):
         next(baci.from_file(tmp_path / "other.csv"))
+
+
+def test_a_country_table_cell_of_spaces_is_null_as_in_the_staged_release() -> None:
+    payload = b"country_code,country_name,country_iso2,country_iso3\n58,Belgium-Luxembourg, ,BLX\n"
+    frame = baci.parse_country_codes(payload, "country_codes_V202601.csv")[baci.COUNTRY_CODES.name]
+    assert frame.row(0) == ("V202601", "58", "Belgium-Luxembourg", None, "BLX")

@@ -45,3 +45,12 @@ def test_from_file_and_offline_use_the_one_dataset() -> None:
     (offline,) = BEYLIKOVA.offline()
     (from_file,) = BEYLIKOVA.from_file(bundled_path("beylikova", FILE))
     assert offline.dataset is from_file.dataset is FACTS_DATASET
+
+
+def test_a_cell_of_spaces_is_null_like_an_empty_one() -> None:
+    header = payload().split(b"\n", 1)[0]
+    row = b"TR-REE-99,Beylikova,claim,   ,,2024,x,y,https://example.org, ,n\n"
+    frame = parse_facts(header + b"\n" + row, FILE)[FACTS.name]
+    assert frame.row(0, named=True)["value"] is None
+    assert frame.row(0, named=True)["unit"] is None
+    assert frame.row(0, named=True)["source_published"] is None

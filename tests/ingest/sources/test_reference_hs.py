@@ -59,3 +59,14 @@ def test_from_file_tells_hs_files_apart() -> None:
     (hs_sections,) = REFERENCE.from_file(bundled_path("reference", SECTIONS_FILE))
     assert hs_codes.dataset is HS_CODES_DATASET
     assert hs_sections.dataset is HS_SECTIONS_DATASET
+
+
+def test_a_cell_of_spaces_is_null_like_an_empty_one() -> None:
+    from ingest.sources.reference import CENSUS_CODES, parse_census_codes
+
+    payload = (
+        b"census_cty_code,census_name,iso2,schedule_c_list_produced,source_url\n"
+        b"4890,Turkey,  ,27JAN21,https://example.org\n"
+    )
+    frame = parse_census_codes(payload, "census.csv")[CENSUS_CODES.name]
+    assert frame.row(0, named=True)["iso2"] is None
