@@ -125,18 +125,51 @@ def test_a_complete_body_of_the_documented_format_is_returned_as_is(
 @pytest.mark.parametrize(
     ("expected", "reply", "problem"),
     [
-        (JSON, httpx.Response(200, content=JSON_BODY[:20]), "not complete JSON"),
-        (ZIP, httpx.Response(200, content=a_zip()[:-30]), "not a complete zip archive"),
-        (XLSX, httpx.Response(200, content=a_zip()[:150]), "not a complete zip archive"),
-        (JSON, httpx.Response(200, content=PAGE), "HTML page ('Service unavailable')"),
-        (CSV, httpx.Response(200, content=PAGE), "HTML page ('Service unavailable')"),
-        (
+        pytest.param(
+            JSON, httpx.Response(200, content=JSON_BODY[:20]), "not complete JSON", id="json-cut"
+        ),
+        pytest.param(
+            ZIP,
+            httpx.Response(200, content=a_zip()[:-30]),
+            "not a complete zip archive",
+            id="zip-cut",
+        ),
+        pytest.param(
+            XLSX,
+            httpx.Response(200, content=a_zip()[:150]),
+            "not a complete zip archive",
+            id="xlsx-cut",
+        ),
+        pytest.param(
+            JSON,
+            httpx.Response(200, content=PAGE),
+            "HTML page ('Service unavailable')",
+            id="json-html-page",
+        ),
+        pytest.param(
+            CSV,
+            httpx.Response(200, content=PAGE),
+            "HTML page ('Service unavailable')",
+            id="csv-html-page",
+        ),
+        pytest.param(
             CSV,
             httpx.Response(200, content=b"<p>down</p>", headers={"Content-Type": "text/html"}),
             "HTML page ('down')",
+            id="csv-html-content-type",
         ),
-        (XLSX, httpx.Response(204), "HTTP 204 (No Content) instead of the xlsx workbook"),
-        (JSON, httpx.Response(200, content=b" \n"), "HTTP 200 with an empty body"),
+        pytest.param(
+            XLSX,
+            httpx.Response(204),
+            "HTTP 204 (No Content) instead of the xlsx workbook",
+            id="xlsx-204",
+        ),
+        pytest.param(
+            JSON,
+            httpx.Response(200, content=b" \n"),
+            "HTTP 200 with an empty body",
+            id="json-empty",
+        ),
     ],
 )
 def test_an_answer_that_is_not_a_complete_documented_body_is_unusable_and_kept(
