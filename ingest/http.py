@@ -168,7 +168,7 @@ def looks_like_html(content: bytes, content_type: str = "") -> bool:
 def _format_problem(content: bytes, content_type: str, expected: str) -> str | None:
     if not content.strip():
         return "with an empty body"
-    if looks_like_html(content, content_type):
+    if looks_like_html(content):
         return f"with an HTML page ({page_text(content)!r})"
     if expected == JSON:
         try:
@@ -177,6 +177,8 @@ def _format_problem(content: bytes, content_type: str, expected: str) -> str | N
             return f"with a body that is not complete JSON ({error})"
     elif expected in (ZIP, XLSX):  # an xlsx workbook is a zip archive
         return _zip_problem(content)
+    elif looks_like_html(content, content_type):  # only the header can tell a CSV from a page
+        return f"with an HTML page ({page_text(content)!r})"
     return None
 
 

@@ -183,6 +183,13 @@ def test_an_answer_that_is_not_a_complete_documented_body_is_unusable_and_kept(
     assert caught.value.received == reply.content  # handed to the loader to archive
 
 
+def test_complete_json_is_data_whatever_content_type_the_server_sends() -> None:
+    client, _ = replying(
+        httpx.Response(200, content=JSON_BODY, headers={"Content-Type": "text/html"})
+    )
+    assert fetch_bytes(client, URL, expected=JSON) == JSON_BODY
+
+
 def test_a_zip_whose_directory_points_past_its_end_is_cut_short() -> None:
     whole = a_zip()
     directory = whole.index(b"PK\x01\x02")
