@@ -131,7 +131,6 @@ def dlt_arrow(zip_path: Path, workdir: Path) -> dict[str, object]:
         destination=dlt.destinations.duckdb(str(workdir / "dlt.duckdb")),
         dataset_name="raw_baci",
         pipelines_dir=str(workdir / "dlt_pipelines"),
-        progress="log" if False else None,
     )
     info = pipeline.run(dlt.resource(batches, name="trade_flows"), write_disposition="replace")
     info.raise_on_failed_jobs()
