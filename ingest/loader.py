@@ -252,7 +252,7 @@ def _load_staged(
     vintage: str | None = None
     try:
         with warehouse.transaction(
-            settings.db_path, memory_limit=settings.duckdb_memory_limit
+            settings.db_path, memory_limit=settings.duckdb_memory_limit, bulk=True
         ) as con:
             rows = _stage(con, dataset, archived, load_id=load_id, loaded_at=started)
             for table in dataset.tables:
