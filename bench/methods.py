@@ -131,7 +131,6 @@ def dlt_arrow(zip_path: Path, workdir: Path) -> dict[str, object]:
         destination=dlt.destinations.duckdb(str(workdir / "dlt.duckdb")),
         dataset_name="raw_baci",
         pipelines_dir=str(workdir / "dlt_pipelines"),
-        progress="log" if False else None,
     )
     info = pipeline.run(dlt.resource(batches, name="trade_flows"), write_disposition="replace")
     info.raise_on_failed_jobs()
@@ -165,8 +164,8 @@ def queries(db_path: Path, workdir: Path, *, runs: int = 20) -> dict[str, object
     chosen = ANALYST if "marts" in tables else HEAVY
     result = {}
     for name, sql in chosen.items():
-        # rows returned are recorded: an empty mart (us_turkey_trade_by_product is filled
-        # by live Census loads only) times an empty scan, which the report must say
+        # rows returned are recorded: a query that returns nothing times an empty scan,
+        # which the report must show
         result[name] = {**_timings(con, sql, runs), "rows": len(con.execute(sql).fetchall())}
     con.close()
     return {"rows": sum(timing["rows"] for timing in result.values()), "queries": result}

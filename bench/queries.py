@@ -28,12 +28,17 @@ ANALYST = {
         group by status, sector
         order by value_usd desc nulls last
     """,
+    # us_turkey_trade_by_product is filled by live Census loads only: offline, the products
+    # an analyst can rank are the rare-earth basket's (BACI, latest year, every importer)
     "top_products": """
-        select hs_code, hs_description, flow, value_t12m_usd
-        from marts.us_turkey_trade_by_product
-        where month_date = (select max(month_date) from marts.us_turkey_trade_by_product)
-          and hs_level = (select min(hs_level) from marts.us_turkey_trade_by_product)
-        order by value_t12m_usd desc nulls last
+        select reporter_iso3 as importer_iso3, hs6, stage, sum(value_usd) as imports_usd
+        from marts.rare_earth_trade_flows
+        where source = 'baci'
+          and flow = 'import'
+          and not is_world_total
+          and year = (select max(year) from marts.rare_earth_trade_flows where source = 'baci')
+        group by reporter_iso3, hs6, stage
+        order by imports_usd desc
         limit 20
     """,
 }
@@ -46,18 +51,20 @@ HEAVY = {
         qualify row_number() over (partition by t order by sum(v) desc) <= 10
         order by t, value_kusd desc
     """,
+    # HHI = sum of squared supplier shares = sum(v²) / (sum v)²: one aggregation over the
+    # flows, then one over the suppliers (a window over the first would scan the flows twice)
     "importer_supplier_concentration": """
         with by_supplier as (
             select t, j, i, sum(v) as value_kusd
             from raw_baci.trade_flows
             group by t, j, i
-        ),
-        shares as (
-            select t, j, value_kusd / sum(value_kusd) over (partition by t, j) as share
-            from by_supplier
         )
-        select t, j as importer, round(sum(share * share) * 10000, 1) as hhi
-        from shares
+        select
+            t,
+            j as importer,
+            round(sum(value_kusd * value_kusd) / (sum(value_kusd) * sum(value_kusd)) * 10000, 1)
+                as hhi
+        from by_supplier
         group by t, j
         order by hhi desc
     """,

@@ -156,6 +156,16 @@ def targets(result: dict) -> list[tuple[str, str, bool | None]]:
     if noop:
         wall = noop["wall_s"]["median"]
         checks.append(("no-op `tradewatch build` ≤ 10 s", f"{wall:.1f} s", wall <= 10))
+    fresh = next((r for r in result["dbt"] if r["method"] == "fresh_clone_make_build"), None)
+    if fresh:
+        wall = fresh["wall_s"]["median"]
+        checks.append(
+            (
+                "`make build` on a fresh clone, install included, ≤ 3 min",
+                f"{wall:.0f} s",
+                wall <= 180,
+            )
+        )
     for block in result["queries"]:
         worst = max(timing["p95_ms"] for timing in block["queries"].values())
         if block["database"].startswith("marts"):

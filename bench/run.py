@@ -51,13 +51,24 @@ class BenchError(RuntimeError):
     pass
 
 
-def measure(command: list[str], *, env: dict[str, str] | None = None, log: Path) -> dict:
-    """Wall seconds and peak RSS (MB) of one child process; its stdout's last line as JSON."""
+def measure(
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    log: Path,
+    cwd: Path | None = None,
+) -> dict:
+    """Wall seconds and peak RSS (MB) of one child process (and, for `make`, the largest of
+    its descendants); its stdout's last line as JSON."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         started = time.perf_counter()
         child = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
@@ -196,8 +207,28 @@ def _ratios(records: list[dict]) -> None:
         record["cpu_ratio_to_floor"] = record["cpu_s"]["median"] / cpu_base if cpu_base else None
 
 
-def bench_dbt(repetitions: int, logs: Path) -> tuple[list[dict], Path]:
-    """A built offline warehouse; then `tradewatch transform` and a no-op `tradewatch build`."""
+def bench_fresh_clone(logs: Path) -> dict:
+    """`make build` in a fresh clone of this checkout's HEAD: a new virtualenv, the pinned
+    install (uv, from its package cache: nothing here can be downloaded twice), then the
+    offline build. Uncommitted changes are not in the clone."""
+    clone = WORK / "clone"
+    shutil.rmtree(clone, ignore_errors=True)
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True
+    ).stdout.strip()
+    print(f"[bench] make build in a fresh clone of {commit}", flush=True)
+    env = {key: "" for key in os.environ if key.startswith("TRADEWATCH_")}
+    env |= {"VIRTUAL_ENV": "", "PYTHON": sys.executable}
+    run = measure(["make", "build"], env=env, log=logs / "fresh-clone-make-build.log", cwd=clone)
+    shutil.rmtree(clone, ignore_errors=True)
+    return {"method": "fresh_clone_make_build", "repetitions": 1, "commit": commit,
+            **_dbt_spread([run])}  # fmt: skip
+
+
+def bench_dbt(repetitions: int, logs: Path, *, quick: bool = False) -> tuple[list[dict], Path]:
+    """A built offline warehouse; then `tradewatch transform` and a no-op `tradewatch build`
+    (the smoke test skips `transform`: the first build has run the same dbt project)."""
     workdir = WORK / "dbt"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -206,10 +237,8 @@ def bench_dbt(repetitions: int, logs: Path) -> tuple[list[dict], Path]:
     print("[bench] dbt: first build (set-up, timed once)", flush=True)
     first = measure([tradewatch, "build"], env=env, log=logs / "dbt-first-build.log")
     records = [{"method": "first_build", "repetitions": 1, **_dbt_spread([first])}]
-    for name, command in (
-        ("transform", [tradewatch, "transform"]),
-        ("noop_build", [tradewatch, "build"]),
-    ):
+    steps = [("transform", [tradewatch, "transform"]), ("noop_build", [tradewatch, "build"])]
+    for name, command in steps[1:] if quick else steps:
         runs = []
         for rep in range(repetitions):
             print(f"[bench] dbt: {name} run {rep + 1}/{repetitions}", flush=True)
@@ -305,8 +334,10 @@ def main() -> None:
         heavy = bench_queries(heavy_db, query_runs, logs, f"raw_baci.trade_flows ({sizes[-1]})")
         save({"queries": [heavy]})
     if args.part in ("all", "dbt"):
-        dbt, marts_db = bench_dbt(dbt_repetitions, logs)
+        dbt, marts_db = bench_dbt(dbt_repetitions, logs, quick=args.quick)
         save({"dbt": dbt})
+        if not args.quick:
+            save({"dbt": [*dbt, bench_fresh_clone(logs)]})
         marts = bench_queries(marts_db, query_runs, logs, "marts (offline build)")
         save({"queries": [marts, *result["queries"]]})
     save({"complete": True})

@@ -383,7 +383,9 @@ def run(
 
     Takes the run lock, ingests every source, runs dbt build, publishes, checks source
     freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 data-quality
-    failure, 2 source unavailable, 3 another run holds the lock, 70 a bug.
+    failure (or a payload whose shape changed), 2 source unavailable (unreachable, refusing
+    the key, or answering something that is not data), 3 another run holds the lock, 70 a
+    bug.
     """
     import os
     from datetime import UTC, datetime

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 
 class TradewatchError(Exception):
-    """Base class; `exit_code` is the documented code for scheduled runs."""
+    """Base class; `exit_code` is the documented code for scheduled runs.
+
+    `received` is the body a live API answered with, when the error is about that body: the
+    loader archives it (secrets scrubbed), so a refused answer is kept for inspection."""
 
     exit_code = 1
+
+    def __init__(self, *args: object, received: bytes | None = None) -> None:
+        super().__init__(*args)
+        self.received = received
 
 
 class ParseError(TradewatchError):
@@ -43,6 +50,13 @@ class SourceUnavailable(TradewatchError):
 
 class AuthenticationError(SourceUnavailable):
     """An API rejected or did not receive its key."""
+
+
+class UnusableResponse(SourceUnavailable):
+    """A live API answered, but not with a complete body of the format it documents: an empty
+    answer (an undocumented 204), an HTML page where data was expected, a body cut short. The
+    source is as unavailable as if it had answered 503; a complete body whose content changed
+    shape is a `ParseError` instead."""
 
 
 class LockHeld(TradewatchError):

@@ -6,10 +6,13 @@ httpx's own `retries=` only covers failed connections, so status-based retries l
 from __future__ import annotations
 
 import email.utils
+import io
+import json
 import logging
 import re
 import time
 import weakref
+import zipfile
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from datetime import UTC, datetime
 import httpx
 
 from ingest import __version__
-from ingest.errors import SourceUnavailable
+from ingest.errors import SourceUnavailable, UnusableResponse
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,10 @@ RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProt
 DEFAULT_MAX_BYTES = 2 * 1024**3  # a response larger than this is refused, never buffered
 # the limit each client was made with (TRADEWATCH_HTTP_MAX_BYTES), read by every `get`
 _MAX_BYTES: weakref.WeakKeyDictionary[httpx.Client, int] = weakref.WeakKeyDictionary()
+
+# the body formats live APIs document; `documented_body` checks an answer is one, complete
+JSON, ZIP, XLSX, CSV = "JSON", "zip archive", "xlsx workbook", "CSV file"
+HTML_HINTS = (b"<html", b"<!doctype", b"<head", b"<body")
 
 ProgressCallback = Callable[[int, int | None], None]
 # the CLI sets this to draw a download bar; library code never prints
@@ -119,15 +126,84 @@ def get(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def fetch_bytes(client: httpx.Client, url: str, **kwargs: object) -> bytes:
-    """The body of a successful GET; any other final status is SourceUnavailable."""
+def fetch_bytes(client: httpx.Client, url: str, *, expected: str, **kwargs: object) -> bytes:
+    """The body of a successful GET, if it is a complete `expected` document (see
+    `documented_body`); any other final status is SourceUnavailable."""
     response = get(client, url, **kwargs)  # type: ignore[arg-type]
     if not response.is_success:
         detail = " ".join(response.text[:200].split())
         raise SourceUnavailable(
             f"{redact(response.request.url)}: HTTP {response.status_code} {detail}"
         )
-    return response.content
+    return documented_body(response, expected)
+
+
+def documented_body(response: httpx.Response, expected: str) -> bytes:
+    """The one rule for every live answer: a body counts as data only if it is a complete,
+    decodable document of the format the API documents (`expected`: JSON, ZIP, XLSX, CSV).
+    An empty answer (an undocumented 204), an HTML page or a body cut short means the source
+    is unavailable: `UnusableResponse`, exit 2, carrying the bytes so the loader archives
+    them. Whether a complete document has the expected columns is the parser's question
+    (`ParseError`/`SchemaDrift`, exit 1). An API that documents 204 as "no data" (the Census
+    API) checks for it before calling this."""
+    content = response.content
+    problem = (
+        "(No Content)"
+        if response.status_code == 204
+        else _format_problem(content, response.headers.get("Content-Type", ""), expected)
+    )
+    if problem is None:
+        return content
+    raise UnusableResponse(
+        f"{redact(response.request.url)}: HTTP {response.status_code} {problem} "
+        f"instead of the {expected} the API documents",
+        received=content,
+    )
+
+
+def looks_like_html(content: bytes, content_type: str = "") -> bool:
+    return "html" in content_type.lower() or content.lstrip()[:64].lower().startswith(HTML_HINTS)
+
+
+def _format_problem(content: bytes, content_type: str, expected: str) -> str | None:
+    if not content.strip():
+        return "with an empty body"
+    if looks_like_html(content):
+        return f"with an HTML page ({page_text(content)!r})"
+    if expected == JSON:
+        try:
+            json.loads(content)
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+            return f"with a body that is not complete JSON ({error})"
+    elif expected in (ZIP, XLSX):  # an xlsx workbook is a zip archive
+        return _zip_problem(content)
+    elif looks_like_html(content, content_type):  # only the header can tell a CSV from a page
+        return f"with an HTML page ({page_text(content)!r})"
+    return None
+
+
+def _zip_problem(content: bytes) -> str | None:
+    """A zip's directory is at its end: a body cut short has none, or points past the end."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except Exception as error:  # untrusted bytes: any reader error means "not a zip"
+        return f"with a body that is not a complete zip archive ({error})"
+    size = len(content)
+    outside = [
+        m.filename
+        for m in members
+        if m.header_offset < 0 or m.header_offset + m.compress_size > size
+    ]
+    if outside:
+        return f"with a zip archive cut short ({outside[0]} lies outside its {size:,} bytes)"
+    return None
+
+
+def page_text(content: bytes) -> str:
+    """The readable words of an HTML page (or the start of any body), for an error message."""
+    text = content[:4096].decode("utf-8", errors="replace")
+    return " ".join(re.sub(r"<[^>]*>", " ", text).split())[:200]
 
 
 def _send(
@@ -222,3 +298,11 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
         if secret:
             text = text.replace(secret, "REDACTED")
     return text
+
+
+def scrub_bytes(content: bytes, secrets: tuple[str, ...]) -> bytes:
+    """The same for a refused answer's body, which may echo the request, key included."""
+    for secret in secrets:
+        if secret:
+            content = content.replace(secret.encode(), b"REDACTED")
+    return content

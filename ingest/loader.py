@@ -18,7 +18,7 @@ from ingest.errors import (
     SchemaDrift,
     TradewatchError,
 )
-from ingest.http import redact, scrub
+from ingest.http import redact, scrub, scrub_bytes
 from ingest.quality import ExpectationOutcome, validate_frame, validate_relation
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Parsed, Payload, RawTable
@@ -52,7 +52,17 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
         content = payload.fetch()
     except TradewatchError as error:
         _scrub_error(error, settings)
-        _record(settings, dataset, origin, started, "failed", chunk=payload.chunk, error=error)
+        kept = _keep_refused(dataset, error, origin=origin, settings=settings)
+        _record(
+            settings,
+            dataset,
+            origin,
+            started,
+            "failed",
+            chunk=payload.chunk,
+            archived=kept,
+            error=error,
+        )
         raise
     if content is None:
         note = "no data published for this request"
@@ -183,6 +193,28 @@ def _archive(
         raise failure from error
 
 
+def _keep_refused(
+    dataset: Dataset, error: TradewatchError, *, origin: str, settings: Settings
+) -> landing.Archived | None:
+    """Archive the body a live API answered with when the fetch refused it (an HTML page, a
+    body cut short), so a refused answer is kept like a refused payload. It may echo the
+    request, so key values are replaced by REDACTED first; a failure to archive it must not
+    hide the error that refused it."""
+    if error.received is None:
+        return None
+    try:
+        return landing.archive(
+            scrub_bytes(error.received, settings.secrets),
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=origin,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as failure:
+        log.warning("%s: the refused answer was not archived: %s", origin, failure)
+        return None
+
+
 def _archive_file(dataset: Dataset, payload: Payload, *, settings: Settings) -> landing.Archived:
     assert payload.path is not None
     started = _now()
@@ -220,7 +252,7 @@ def _load_staged(
     vintage: str | None = None
     try:
         with warehouse.transaction(
-            settings.db_path, memory_limit=settings.duckdb_memory_limit
+            settings.db_path, memory_limit=settings.duckdb_memory_limit, bulk=True
         ) as con:
             rows = _stage(con, dataset, archived, load_id=load_id, loaded_at=started)
             for table in dataset.tables:

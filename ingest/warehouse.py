@@ -213,9 +213,14 @@ def create_raw_table(con: duckdb.DuckDBPyConnection, raw_table: str, schema: pl.
 
 @contextmanager
 def transaction(
-    db_path: Path, *, memory_limit: str | None = None
+    db_path: Path, *, memory_limit: str | None = None, bulk: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction; `bulk` for loads of millions of rows: DuckDB may then write rows in
+    any order, in parallel and without holding them back to keep the file's order (raw rows
+    have no order an analyst may rely on: every model and query sorts explicitly)."""
     with connect(db_path) as con:
+        if bulk:
+            con.execute("set preserve_insertion_order = false")
         if memory_limit is not None:
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
                 raise TradewatchError(

@@ -53,8 +53,34 @@ class Section:
     missing: Missing | None = None
 
 
+# draws a section whose required marts are present, or says what else it lacks
+Fill = Callable[[Section, MartReader, BuildInfo], Missing | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SectionSpec:
+    """One section as data: its heading, the marts it reads and the function that draws it."""
+
+    key: str
+    title: str
+    intro: str
+    needs: tuple[str, ...]
+    required: tuple[tuple[str, tuple[str, ...]], ...]  # (mart, columns it must have)
+    fill: Fill
+
+
 def all_sections(reader: MartReader, build: BuildInfo) -> list[Section]:
-    return [builder(reader, build) for builder in SECTION_BUILDERS]
+    return [build_section(spec, reader, build) for spec in SECTIONS]
+
+
+def build_section(spec: SectionSpec, reader: MartReader, build: BuildInfo) -> Section:
+    section = Section(spec.key, spec.title, spec.intro, spec.needs)
+    section.missing = _first_missing(
+        *(reader.check(mart, columns) for mart, columns in spec.required)
+    )
+    if section.missing is None:
+        section.missing = spec.fill(section, reader, build)
+    return section
 
 
 def built(build: BuildInfo) -> str:
@@ -71,27 +97,7 @@ SCENARIOS = "marts.trade_goal_scenarios"
 PARTNERS = "marts.us_trade_partners_annual"
 
 
-def trade_goal(reader: MartReader, build: BuildInfo) -> Section:
-    section = Section(
-        key="trade-goal",
-        title="U.S.–Turkey goods trade against the $100 billion goal",
-        intro=(
-            "Monthly U.S. exports to and imports from Turkey, the trailing twelve-month total, "
-            "and the constant annual growth the total would need to reach $100 billion a year "
-            "by each scenario year. No official target year exists; the years are scenarios."
-        ),
-        needs=(MONTHLY, PROGRESS, SCENARIOS),
-    )
-    section.missing = _first_missing(
-        reader.check(
-            MONTHLY,
-            ("month_date", "us_exports_usd", "us_imports_usd", "total_trade_t12m_usd", "vintage"),
-        ),
-        reader.check(PROGRESS, ("as_of_month", "total_trade_t12m_usd", "goal_usd", "vintage")),
-        reader.check(SCENARIOS, ("as_of_month", "target_year", "required_annual_growth_pct")),
-    )
-    if section.missing:
-        return section
+def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     monthly = reader.frame(
         f"select month_date, us_exports_usd::double as exports, us_imports_usd::double as imports,"
         f" total_trade_t12m_usd::double as t12m, vintage from {MONTHLY} order by month_date"
@@ -121,32 +127,16 @@ def trade_goal(reader: MartReader, build: BuildInfo) -> Section:
         for year, growth in scenarios.iter_rows()
     ]
     section.tables.append(Table("Where the goal stands", ("measure", "value"), rows))
-    return section
+    return None
 
 
-def turkey_rank(reader: MartReader, build: BuildInfo) -> Section:
-    section = Section(
-        key="turkey-rank",
-        title="Turkey's rank among U.S. trading partners",
-        intro=(
-            "Turkey's rank by total goods trade among all U.S. partner countries (groupings "
-            "excluded) and its share of total U.S. goods trade, complete years only."
-        ),
-        needs=(PARTNERS,),
-    )
-    section.missing = reader.check(
-        PARTNERS,
-        ("year", "partner_iso3", "rank_by_total", "share_of_us_total_pct", "vintage"),
-    )
-    if section.missing:
-        return section
+def turkey_rank(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     turkey = reader.frame(
         f"select year, rank_by_total, share_of_us_total_pct, total_trade_usd::double as total, "
         f"vintage from {PARTNERS} where partner_iso3 = 'TUR' order by year"
     )
     if turkey.is_empty():
-        section.missing = Missing((PARTNERS,), f"{PARTNERS} has no rows for Turkey (TUR)")
-        return section
+        return Missing((PARTNERS,), f"{PARTNERS} has no rows for Turkey (TUR)")
     partners = reader.frame(f"select year, count(*) as partners from {PARTNERS} group by year")
     turkey = turkey.join(partners, on="year", how="left")
     section.figure = charts.turkey_rank(turkey)
@@ -169,7 +159,7 @@ def turkey_rank(reader: MartReader, build: BuildInfo) -> Section:
             ],
         )
     )
-    return section
+    return None
 
 
 # --- rare earths -----------------------------------------------------------------------
@@ -187,24 +177,13 @@ SUPPLY_COLUMNS = (
 )
 
 
-def rare_earth_supply(reader: MartReader, build: BuildInfo) -> Section:
-    section = Section(
-        key="rare-earth-supply",
-        title="Rare-earth mine production: shares of world output",
-        intro=(
-            "Each country's share of world rare-earth mine production (tonnes of rare-earth "
-            "oxide), from the newest USGS edition that reports the year."
-        ),
-        needs=(SUPPLY_LATEST, SUPPLY),
-    )
+def rare_earth_supply(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     table = SUPPLY_LATEST if reader.check(SUPPLY_LATEST, SUPPLY_COLUMNS) is None else SUPPLY
-    section.missing = reader.check(table, SUPPLY_COLUMNS)
-    if section.missing:
+    missing = reader.check(table, SUPPLY_COLUMNS)
+    if missing:
         if table == SUPPLY and not reader.has(SUPPLY_LATEST):
-            section.missing = Missing(
-                (SUPPLY_LATEST, SUPPLY), f"{section.missing.reason} (nor is {SUPPLY_LATEST})"
-            )
-        return section
+            return Missing((SUPPLY_LATEST, SUPPLY), f"{missing.reason} (nor is {SUPPLY_LATEST})")
+        return missing
     supply = reader.frame(
         f"""
         select edition, country_iso3, country_name, year,
@@ -218,8 +197,7 @@ def rare_earth_supply(reader: MartReader, build: BuildInfo) -> Section:
         """
     )
     if supply.is_empty():
-        section.missing = Missing((table,), f"{table} has no country shares in this build")
-        return section
+        return Missing((table,), f"{table} has no country shares in this build")
     section.figure = charts.production_shares(supply)
     editions = ", ".join(sorted(set(supply["edition"].to_list())))
     section.caption = f"Source: {USGS}. Vintage: editions {editions}. {built(build)}"
@@ -240,24 +218,10 @@ def rare_earth_supply(reader: MartReader, build: BuildInfo) -> Section:
             ],
         )
     )
-    return section
+    return None
 
 
-def china_dependence(reader: MartReader, build: BuildInfo) -> Section:
-    section = Section(
-        key="china-share",
-        title="China's share of U.S. and Turkish rare-earth imports, by stage",
-        intro=(
-            "The share of each importer's rare-earth imports (by value) that comes from China, "
-            "for each stage of the chain: ore, compounds, metals and magnets."
-        ),
-        needs=(DEPENDENCE,),
-    )
-    section.missing = reader.check(
-        DEPENDENCE, ("importer_iso3", "stage", "year", "source", "china_share_pct", "imports_usd")
-    )
-    if section.missing:
-        return section
+def china_dependence(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     vintage_column = reader.first(DEPENDENCE, "vintage")
     vintage_sql = vintage_column or "null::varchar"
     shares = reader.frame(
@@ -267,8 +231,7 @@ def china_dependence(reader: MartReader, build: BuildInfo) -> Section:
         f"order by importer_iso3, stage, source, year"
     )
     if shares.is_empty():
-        section.missing = Missing((DEPENDENCE,), f"{DEPENDENCE} has no rows for USA or TUR")
-        return section
+        return Missing((DEPENDENCE,), f"{DEPENDENCE} has no rows for USA or TUR")
     section.figure = charts.china_shares(shares, STAGE_ORDER)
     sources = sorted(set(shares["source"].to_list()))
     vintages = sorted(set(shares["vintage"].drop_nulls().to_list())) or reader.source_vintages(
@@ -297,7 +260,7 @@ def china_dependence(reader: MartReader, build: BuildInfo) -> Section:
             ],
         )
     )
-    return section
+    return None
 
 
 # --- deals -----------------------------------------------------------------------------
@@ -309,22 +272,12 @@ PIPELINE_COUNT = ("deal_count", "deals", "n_deals")
 PIPELINE_VALUE = ("disclosed_value_usd", "value_usd", "total_value_usd")
 
 
-def deals_pipeline(reader: MartReader, build: BuildInfo) -> Section:
-    section = Section(
-        key="deals-pipeline",
-        title="Announced deals: the pipeline by status",
-        intro=(
-            "How many announced deals are at each status, and the sum of the values they "
-            "disclose. Announced value is not trade, and disclosed values mix bases (list "
-            "prices, contract totals, annual targets): read the register for each one."
-        ),
-        needs=(PIPELINE,),
-    )
+def deals_pipeline(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     count = reader.first(PIPELINE, *PIPELINE_COUNT)
     value = reader.first(PIPELINE, *PIPELINE_VALUE)
-    section.missing = reader.check(PIPELINE, ("status", count or PIPELINE_COUNT[0]))
-    if section.missing:
-        return section
+    missing = reader.check(PIPELINE, ("status", count or PIPELINE_COUNT[0]))
+    if missing:
+        return missing
     value_sql = f"sum({value})::double" if value else "null::double"
     pipeline = reader.frame(
         f"select status, sum({count})::bigint as deals, {value_sql} as value_usd "
@@ -343,25 +296,10 @@ def deals_pipeline(reader: MartReader, build: BuildInfo) -> Section:
             ],
         )
     )
-    return section
+    return None
 
 
-def deals_timeline(reader: MartReader, build: BuildInfo) -> Section:
-    section = Section(
-        key="deals-timeline",
-        title="Deal status timeline",
-        intro=(
-            "Each deal's status over time, from the register's dated status events; "
-            "an open period runs to the build date."
-        ),
-        needs=(HISTORY, DEALS_MART),
-    )
-    section.missing = _first_missing(
-        reader.check(HISTORY, ("deal_id", "status", "valid_from", "valid_to")),
-        reader.check(DEALS_MART, ("deal_id", "title", "status")),
-    )
-    if section.missing:
-        return section
+def deals_timeline(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     history = reader.frame(
         f"""
         select history.deal_id, deals.title, history.status,
@@ -373,12 +311,11 @@ def deals_timeline(reader: MartReader, build: BuildInfo) -> Section:
         """
     )
     if history.is_empty():
-        section.missing = Missing((HISTORY,), f"{HISTORY} has no dated status periods")
-        return section
+        return Missing((HISTORY,), f"{HISTORY} has no dated status periods")
     section.figure = charts.timeline(history, STATUS_ORDER, today=_build_date(build))
     section.caption = f"Source: {DEALS}. Vintage: {_deals_vintage(reader)}. {built(build)}"
     section.tables.append(_deals_table(reader))
-    return section
+    return None
 
 
 def _deals_table(reader: MartReader) -> Table:
@@ -423,13 +360,101 @@ def _deals_vintage(reader: MartReader) -> str:
     return f"register as loaded {loaded}" if loaded else "register as built"
 
 
-SECTION_BUILDERS: tuple[Callable[[MartReader, BuildInfo], Section], ...] = (
-    trade_goal,
-    turkey_rank,
-    rare_earth_supply,
-    china_dependence,
-    deals_pipeline,
-    deals_timeline,
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(
+        key="trade-goal",
+        title="U.S.–Turkey goods trade against the $100 billion goal",
+        intro=(
+            "Monthly U.S. exports to and imports from Turkey, the trailing twelve-month total, "
+            "and the constant annual growth the total would need to reach $100 billion a year "
+            "by each scenario year. No official target year exists; the years are scenarios."
+        ),
+        needs=(MONTHLY, PROGRESS, SCENARIOS),
+        required=(
+            (
+                MONTHLY,
+                (
+                    "month_date",
+                    "us_exports_usd",
+                    "us_imports_usd",
+                    "total_trade_t12m_usd",
+                    "vintage",
+                ),
+            ),
+            (PROGRESS, ("as_of_month", "total_trade_t12m_usd", "goal_usd", "vintage")),
+            (SCENARIOS, ("as_of_month", "target_year", "required_annual_growth_pct")),
+        ),
+        fill=trade_goal,
+    ),
+    SectionSpec(
+        key="turkey-rank",
+        title="Turkey's rank among U.S. trading partners",
+        intro=(
+            "Turkey's rank by total goods trade among all U.S. partner countries (groupings "
+            "excluded) and its share of total U.S. goods trade, complete years only."
+        ),
+        needs=(PARTNERS,),
+        required=(
+            (
+                PARTNERS,
+                ("year", "partner_iso3", "rank_by_total", "share_of_us_total_pct", "vintage"),
+            ),
+        ),
+        fill=turkey_rank,
+    ),
+    SectionSpec(
+        key="rare-earth-supply",
+        title="Rare-earth mine production: shares of world output",
+        intro=(
+            "Each country's share of world rare-earth mine production (tonnes of rare-earth "
+            "oxide), from the newest USGS edition that reports the year."
+        ),
+        needs=(SUPPLY_LATEST, SUPPLY),
+        required=(),  # either mart will do: rare_earth_supply checks which it reads
+        fill=rare_earth_supply,
+    ),
+    SectionSpec(
+        key="china-share",
+        title="China's share of U.S. and Turkish rare-earth imports, by stage",
+        intro=(
+            "The share of each importer's rare-earth imports (by value) that comes from China, "
+            "for each stage of the chain: ore, compounds, metals and magnets."
+        ),
+        needs=(DEPENDENCE,),
+        required=(
+            (
+                DEPENDENCE,
+                ("importer_iso3", "stage", "year", "source", "china_share_pct", "imports_usd"),
+            ),
+        ),
+        fill=china_dependence,
+    ),
+    SectionSpec(
+        key="deals-pipeline",
+        title="Announced deals: the pipeline by status",
+        intro=(
+            "How many announced deals are at each status, and the sum of the values they "
+            "disclose. Announced value is not trade, and disclosed values mix bases (list "
+            "prices, contract totals, annual targets): read the register for each one."
+        ),
+        needs=(PIPELINE,),
+        required=(),  # the count column has several names: deals_pipeline checks it
+        fill=deals_pipeline,
+    ),
+    SectionSpec(
+        key="deals-timeline",
+        title="Deal status timeline",
+        intro=(
+            "Each deal's status over time, from the register's dated status events; "
+            "an open period runs to the build date."
+        ),
+        needs=(HISTORY, DEALS_MART),
+        required=(
+            (HISTORY, ("deal_id", "status", "valid_from", "valid_to")),
+            (DEALS_MART, ("deal_id", "title", "status")),
+        ),
+        fill=deals_timeline,
+    ),
 )
 
 

@@ -16,7 +16,7 @@ import httpx
 import polars as pl
 
 from ingest.errors import ParseError
-from ingest.http import RetryPolicy, fetch_bytes
+from ingest.http import XLSX, RetryPolicy, fetch_bytes
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
 
@@ -270,7 +270,7 @@ def offline() -> Iterator[Payload]:
 def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
     url = settings.census_balance_url
     policy = RetryPolicy(attempts=settings.http_attempts)
-    yield Payload(WORKBOOK, url, lambda: fetch_bytes(client, url, policy=policy))
+    yield Payload(WORKBOOK, url, lambda: fetch_bytes(client, url, expected=XLSX, policy=policy))
 
 
 def from_file(path: Path) -> Iterator[Payload]:

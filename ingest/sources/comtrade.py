@@ -31,7 +31,7 @@ import polars as pl
 
 from ingest import warehouse
 from ingest.errors import AuthenticationError, ParseError, SourceUnavailable, TradewatchError
-from ingest.http import RetryPolicy, get, redact
+from ingest.http import JSON, RetryPolicy, documented_body, get, redact
 from ingest.quality import ExpectationOutcome
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Parsed, Payload, RawTable, Source, file_payload
@@ -446,6 +446,10 @@ class _Caller:
         except TradewatchError as error:
             yield Payload(bound, redact(origin), _raise(error), chunk=chunk)
             return
+        content = body["_bytes"]
+        if body["data"] is None:  # not the documented shape: the parser says what is wrong
+            yield Payload(bound, redact(origin), lambda: content, chunk=chunk)
+            return
         count = len(body["data"])
         if count >= self.cap:
             parts = query.split()
@@ -459,7 +463,6 @@ class _Caller:
             for part in parts:
                 yield from self.payloads(dataset, part, done)
             return
-        content = body["_bytes"]
         yield Payload(
             bound, redact(origin), (lambda: content) if count else (lambda: None), chunk=chunk
         )
@@ -492,7 +495,9 @@ class _Caller:
 
 
 def _checked_body(response: httpx.Response) -> dict[str, Any]:
-    """Comtrade's official client only prints errors; tradewatch raises on every one."""
+    """Comtrade's official client only prints errors; tradewatch raises on every one. A body
+    that is complete JSON but has no `data` list is handed on as it is: the parser names it
+    (a changed shape, exit 1)."""
     shown = redact(response.request.url)
     try:
         body = response.json()
@@ -509,11 +514,13 @@ def _checked_body(response: httpx.Response) -> dict[str, Any]:
     if not response.is_success:
         detail = message or " ".join(response.text[:200].split())
         raise SourceUnavailable(f"{shown}: HTTP {response.status_code}: {detail}")
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise SourceUnavailable(f"{shown}: the response has no `data` list")
-    if body.get("error"):
-        raise SourceUnavailable(f"{shown}: UN Comtrade reports an error: {body['error']}")
-    return {"data": body["data"], "_bytes": response.content}
+    content = documented_body(response, JSON)
+    if isinstance(body, dict) and body.get("error"):
+        raise SourceUnavailable(
+            f"{shown}: UN Comtrade reports an error: {body['error']}", received=content
+        )
+    data = body.get("data") if isinstance(body, dict) else None
+    return {"data": data if isinstance(data, list) else None, "_bytes": content}
 
 
 def _calls_today(settings: Settings, today: str) -> int:

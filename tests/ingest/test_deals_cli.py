@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from ingest import cli
@@ -21,6 +23,11 @@ from tests.ingest.deals_register.cases import (
 
 runner = CliRunner()
 MAX = "tr-us-thy-boeing737max-2025"  # latest event: talks on 2025-11-05
+# the options `deals add` requires beside --id, --announced-on, --country-a and --source-url
+REQUIRED = (
+    "--title t --parties p --sector energy --commodity c --type mou --status announced "
+    "--source-name s"
+)
 
 
 @pytest.fixture
@@ -38,6 +45,11 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def _deal(folder: Path, deal_id: str) -> dict[str, str]:
     return next(row for row in read_rows(folder, DEALS_FILE) if row["deal_id"] == deal_id)
+
+
+def _deals(command: str) -> Result:
+    """`tradewatch deals <command>`, the command split as a shell would split it."""
+    return runner.invoke(app, ["deals", *shlex.split(command)])
 
 
 def test_validate_accepts_the_bundled_register() -> None:
@@ -73,43 +85,12 @@ def test_list_filters_by_status_and_country(register: Path) -> None:
 
 
 def test_add_writes_a_valid_deal_in_order(register: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "deals",
-            "add",
-            "--id",
-            "tr-us-example-2026",
-            "--announced-on",
-            "2026-03",
-            "--title",
-            "An example deal",
-            "--parties",
-            "A; B",
-            "--country-a",
-            "tur",
-            "--country-b",
-            "USA",
-            "--sector",
-            "energy",
-            "--commodity",
-            "LNG",
-            "--type",
-            "mou",
-            "--status",
-            "announced",
-            "--source-name",
-            "Example",
-            "--source-url",
-            "https://www.example.org/deal",
-            "--value-usd",
-            "1000000",
-            "--estimate",
-            "--value-basis",
-            "total_contract",
-            "--value-note",
-            "illustrative",
-        ],
+    result = _deals(
+        "add --id tr-us-example-2026 --announced-on 2026-03 --title 'An example deal' "
+        "--parties 'A; B' --country-a tur --country-b USA --sector energy --commodity LNG "
+        "--type mou --status announced --source-name Example "
+        "--source-url https://www.example.org/deal --value-usd 1000000 --estimate "
+        "--value-basis total_contract --value-note illustrative"
     )
 
     assert result.exit_code == 0, result.output
@@ -127,34 +108,9 @@ def test_add_writes_a_valid_deal_in_order(register: Path) -> None:
 
 def test_add_refuses_an_invalid_deal_and_writes_nothing(register: Path) -> None:
     before = _snapshot(register)
-    result = runner.invoke(
-        app,
-        [
-            "deals",
-            "add",
-            "--id",
-            "tr-us-example-2026",
-            "--announced-on",
-            "2026-02-30",
-            "--title",
-            "t",
-            "--parties",
-            "p",
-            "--country-a",
-            "TRK",
-            "--sector",
-            "energy",
-            "--commodity",
-            "c",
-            "--type",
-            "mou",
-            "--status",
-            "announced",
-            "--source-name",
-            "s",
-            "--source-url",
-            "www.example.org",
-        ],
+    result = _deals(
+        f"add --id tr-us-example-2026 --announced-on 2026-02-30 --country-a TRK {REQUIRED} "
+        "--source-url www.example.org"
     )
 
     assert result.exit_code == 1
@@ -165,34 +121,9 @@ def test_add_refuses_an_invalid_deal_and_writes_nothing(register: Path) -> None:
 
 def test_add_refuses_an_existing_id(register: Path) -> None:
     before = _snapshot(register)
-    result = runner.invoke(
-        app,
-        [
-            "deals",
-            "add",
-            "--id",
-            MAX,
-            "--announced-on",
-            "2026-01-01",
-            "--title",
-            "t",
-            "--parties",
-            "p",
-            "--country-a",
-            "TUR",
-            "--sector",
-            "energy",
-            "--commodity",
-            "c",
-            "--type",
-            "mou",
-            "--status",
-            "announced",
-            "--source-name",
-            "s",
-            "--source-url",
-            "https://www.example.org",
-        ],
+    result = _deals(
+        f"add --id {MAX} --announced-on 2026-01-01 --country-a TUR {REQUIRED} "
+        "--source-url https://www.example.org"
     )
     assert result.exit_code == 1
     assert f"deal {MAX}, field deal_id: duplicates row" in result.output
@@ -200,21 +131,9 @@ def test_add_refuses_an_existing_id(register: Path) -> None:
 
 
 def test_a_new_latest_event_sets_the_deals_status(register: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "deals",
-            "event",
-            MAX,
-            "--status",
-            "signed",
-            "--date",
-            "2026-03",
-            "--source",
-            "https://www.example.org/order",
-            "--note",
-            "Order placed",
-        ],
+    result = _deals(
+        f"event {MAX} --status signed --date 2026-03 --source https://www.example.org/order "
+        "--note 'Order placed'"
     )
 
     assert result.exit_code == 0, result.output
@@ -231,21 +150,9 @@ def test_a_new_latest_event_sets_the_deals_status(register: Path) -> None:
 
 def test_an_earlier_event_leaves_the_current_status(register: Path) -> None:
     before = _deal(register, MAX)
-    result = runner.invoke(
-        app,
-        [
-            "deals",
-            "event",
-            MAX,
-            "--status",
-            "talks",
-            "--date",
-            "2025-09-01",
-            "--source",
-            "https://www.example.org/early",
-            "--note",
-            "Earlier talks reported",
-        ],
+    result = _deals(
+        f"event {MAX} --status talks --date 2025-09-01 --source https://www.example.org/early "
+        "--note 'Earlier talks reported'"
     )
 
     assert result.exit_code == 0, result.output
@@ -278,22 +185,7 @@ def test_a_bad_event_is_refused_and_nothing_written(
     register: Path, deal_id: str, status: str, date: str, source: str, field: str
 ) -> None:
     before = _snapshot(register)
-    result = runner.invoke(
-        app,
-        [
-            "deals",
-            "event",
-            deal_id,
-            "--status",
-            status,
-            "--date",
-            date,
-            "--source",
-            source,
-            "--note",
-            "n",
-        ],
-    )
+    result = _deals(f"event {deal_id} --status {status} --date {date} --source {source} --note n")
     assert result.exit_code == 1
     assert f"deal {deal_id}, field {field}" in result.output
     assert _snapshot(register) == before
@@ -305,21 +197,8 @@ def test_edits_refuse_to_start_from_an_invalid_register(register: Path) -> None:
     write_rows(register, DEALS_FILE, deals)
     before = _snapshot(register)
 
-    result = runner.invoke(
-        app,
-        [
-            "deals",
-            "event",
-            MAX,
-            "--status",
-            "signed",
-            "--date",
-            "2026-03",
-            "--source",
-            "https://www.example.org",
-            "--note",
-            "n",
-        ],
+    result = _deals(
+        f"event {MAX} --status signed --date 2026-03 --source https://www.example.org --note n"
     )
 
     assert result.exit_code == 1 and "field status" in result.output

@@ -1,13 +1,28 @@
 from __future__ import annotations
 
 import email.utils
+import io
+import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from ingest.errors import SourceUnavailable
-from ingest.http import RetryPolicy, fetch_bytes, get, make_client, redact, scrub
+from ingest.errors import SourceUnavailable, UnusableResponse
+from ingest.http import (
+    CSV,
+    JSON,
+    XLSX,
+    ZIP,
+    RetryPolicy,
+    fetch_bytes,
+    get,
+    make_client,
+    redact,
+    scrub,
+    scrub_bytes,
+)
 
 URL = "https://api.example.test/data"
 
@@ -80,8 +95,109 @@ def test_bounded_attempts_then_source_unavailable() -> None:
 def test_client_errors_are_not_retried_and_fetch_bytes_names_the_status() -> None:
     client, seen = replying(httpx.Response(404, text="Not Found"))
     with pytest.raises(SourceUnavailable, match="HTTP 404 Not Found"):
-        fetch_bytes(client, URL, sleep=lambda _: None)
+        fetch_bytes(client, URL, expected=JSON, sleep=lambda _: None)
     assert len(seen) == 1
+
+
+def a_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.writestr("xl/workbook.xml", "<workbook/>" * 500)
+        packed.writestr("xl/worksheets/sheet1.xml", "<row/>" * 500)
+    return buffer.getvalue()
+
+
+JSON_BODY = json.dumps([["CTY_CODE", "time"], ["4890", "2024-01"]]).encode()
+PAGE = b"<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("expected", "content"),
+    [(JSON, JSON_BODY), (ZIP, a_zip()), (XLSX, a_zip()), (CSV, b"year,value\n2024,1\n")],
+)
+def test_a_complete_body_of_the_documented_format_is_returned_as_is(
+    expected: str, content: bytes
+) -> None:
+    client, _ = replying(httpx.Response(200, content=content))
+    assert fetch_bytes(client, URL, expected=expected) == content
+
+
+@pytest.mark.parametrize(
+    ("expected", "reply", "problem"),
+    [
+        pytest.param(
+            JSON, httpx.Response(200, content=JSON_BODY[:20]), "not complete JSON", id="json-cut"
+        ),
+        pytest.param(
+            ZIP,
+            httpx.Response(200, content=a_zip()[:-30]),
+            "not a complete zip archive",
+            id="zip-cut",
+        ),
+        pytest.param(
+            XLSX,
+            httpx.Response(200, content=a_zip()[:150]),
+            "not a complete zip archive",
+            id="xlsx-cut",
+        ),
+        pytest.param(
+            JSON,
+            httpx.Response(200, content=PAGE),
+            "HTML page ('Service unavailable')",
+            id="json-html-page",
+        ),
+        pytest.param(
+            CSV,
+            httpx.Response(200, content=PAGE),
+            "HTML page ('Service unavailable')",
+            id="csv-html-page",
+        ),
+        pytest.param(
+            CSV,
+            httpx.Response(200, content=b"<p>down</p>", headers={"Content-Type": "text/html"}),
+            "HTML page ('down')",
+            id="csv-html-content-type",
+        ),
+        pytest.param(
+            XLSX,
+            httpx.Response(204),
+            "HTTP 204 (No Content) instead of the xlsx workbook",
+            id="xlsx-204",
+        ),
+        pytest.param(
+            JSON,
+            httpx.Response(200, content=b" \n"),
+            "HTTP 200 with an empty body",
+            id="json-empty",
+        ),
+    ],
+)
+def test_an_answer_that_is_not_a_complete_documented_body_is_unusable_and_kept(
+    expected: str, reply: httpx.Response, problem: str
+) -> None:
+    client, _ = replying(reply)
+    with pytest.raises(UnusableResponse) as caught:
+        fetch_bytes(client, URL, expected=expected)
+    assert problem in str(caught.value) and URL in str(caught.value)
+    assert caught.value.exit_code == 2
+    assert caught.value.received == reply.content  # handed to the loader to archive
+
+
+def test_complete_json_is_data_whatever_content_type_the_server_sends() -> None:
+    client, _ = replying(
+        httpx.Response(200, content=JSON_BODY, headers={"Content-Type": "text/html"})
+    )
+    assert fetch_bytes(client, URL, expected=JSON) == JSON_BODY
+
+
+def test_a_zip_whose_directory_points_past_its_end_is_cut_short() -> None:
+    whole = a_zip()
+    directory = whole.index(b"PK\x01\x02")
+    # the members' data lost, the directory kept: it now points past the end
+    cut = whole[:40] + whole[directory:]
+    client, _ = replying(httpx.Response(200, content=cut))
+    with pytest.raises(UnusableResponse, match="a zip archive cut short"):
+        fetch_bytes(client, URL, expected=ZIP)
 
 
 def test_sends_a_user_agent() -> None:
@@ -121,6 +237,7 @@ def test_scrub_removes_secret_values_from_free_text() -> None:
     assert scrub("failed for key s3cret at s3cret", ("s3cret",)) == (
         "failed for key REDACTED at REDACTED"
     )
+    assert scrub_bytes(b"<p>key=s3cret</p>", ("s3cret", "")) == b"<p>key=REDACTED</p>"
 
 
 def test_httpx_request_logs_never_carry_the_key(caplog: pytest.LogCaptureFixture) -> None:

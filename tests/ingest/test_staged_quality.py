@@ -95,10 +95,12 @@ def test_sql_suite_agrees_with_gx_on_booleans_and_missing_columns() -> None:
     assert failed == {"expect_table_columns_to_match_set", "expect_column_values_to_not_be_null"}
 
 
+@pytest.mark.parametrize("copies", [1, 40], ids=["row-by-row", "by-distinct-value"])
 def test_every_translated_expectation_type_agrees_with_gx(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: int
 ) -> None:
-    """A suite using every type the SQL path translates, on a batch that breaks each."""
+    """A suite using every type the SQL path translates, on a batch that breaks each; 40
+    copies of it make `code` and `flag` repetitive enough to be judged per distinct value."""
 
     def expect(kind: str, **kwargs: object) -> dict[str, object]:
         return {"type": kind, "kwargs": kwargs, "meta": {}}
@@ -130,6 +132,12 @@ def test_every_translated_expectation_type_agrees_with_gx(
         "code": ["850511", "8505", "280530", None, "abc123", "850511"],
         "flag": [True, False, True, True, None, True],
     })  # fmt: skip
+    frame = pl.concat([frame] * copies)
     gx, sql = validate_frame(frame, "raw_test.every_type"), sql_report(frame, "raw_test.every_type")
     assert outcomes_by(sql) == outcomes_by(gx)
     assert {o.success for o in sql.outcomes} == {True, False}  # type: ignore[attr-defined]
+    with duckdb.connect() as con:
+        con.register("batch", frame.to_arrow())
+        plans = [quality._plan(item, frame.columns) for item in suite["expectations"]]  # type: ignore[arg-type]
+        grouped = quality._by_distinct_value(con, "batch", plans)
+    assert set(grouped) == (set() if copies == 1 else {"code", "flag"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import polars as pl
 import pytest
@@ -64,3 +66,10 @@ def test_sources_loaded_offline_are_not_reported_as_unloaded(built_warehouse: Se
     unloaded = pipeline.unloaded_sources(built_warehouse)
     assert "census-hs" in unloaded
     assert "reference" not in unloaded and "census-country" not in unloaded
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_only_a_bulk_transaction_lets_duckdb_reorder_rows(tmp_path: Path, bulk: bool) -> None:
+    with warehouse.transaction(tmp_path / "w.duckdb", bulk=bulk) as con:
+        (preserved,) = con.execute("select current_setting('preserve_insertion_order')").fetchone()
+    assert preserved is (not bulk)

@@ -155,16 +155,16 @@ RETRIED = {"429-storm", "http-500", "http-502", "http-503", "http-504"} | {
     "connect-refused",
     "timeout",
 }
-# exit codes: 2 = the source is unavailable or answered something that is not data;
-# 1 = the answer arrived but cannot be parsed (a payload problem, archived for inspection)
+# one rule for every live source (docs/reliability.md): an answer that is not a complete,
+# decodable body of the documented format (cut short, an HTML page, an undocumented 204) is
+# the source being unavailable, exit 2, like a 503; only the Census API documents 204, as
+# "nothing published for this query", so its months are skipped (exit 0)
 EXIT_CODES: dict[tuple[str, str], int] = {
     **{(source, fault): 2 for source in LIVE_SOURCES for fault in FAULTS},
-    ("census-country", "body-cut-in-half"): 1,
-    ("census-country", "html-page-200"): 1,
-    ("census-country", "empty-204"): 1,
-    ("census-hs", "body-cut-in-half"): 1,
-    ("census-hs", "empty-204"): 0,  # every month skipped: nothing published yet
+    ("census-hs", "empty-204"): 0,
 }
+# the answers a live source received and refused, archived (key scrubbed) for inspection
+REFUSED_BODIES = {"body-cut-in-half", "html-page-200"}
 
 
 @pytest.fixture
@@ -250,6 +250,9 @@ def test_http_fault_leaves_the_warehouse_unchanged_and_no_key_anywhere(
     expected = {"skipped"} if code == 0 else {"failed"}
     assert {entry["status"] for entry in new} <= {"failed", "skipped"}
     assert expected <= {entry["status"] for entry in new}
+    if fault in REFUSED_BODIES:
+        assert all(Path(entry["payload_path"]).is_file() for entry in new), new
+        assert "instead of" in message or "Census API answered HTTP 200" in message
     if fault in RETRIED:
         assert waits, "transient faults are retried"
         assert "after 3 attempts" in message
@@ -285,7 +288,9 @@ def census_country_cli(
         ("http-503", 2, "HTTP 503 after 3 attempts"),
         ("timeout", 2, "ReadTimeout after 3 attempts"),
         ("huge-announced", 2, "exceeds the 2,097,152-byte limit"),
-        ("body-cut-in-half", 1, "not a readable 'country' workbook"),
+        ("body-cut-in-half", 2, "HTTP 200 with a body that is not a complete zip archive"),
+        ("html-page-200", 2, "HTTP 200 with an HTML page"),
+        ("empty-204", 2, "HTTP 204 (No Content) instead of the xlsx workbook"),
     ],
 )
 def test_the_cli_exits_with_the_documented_code_and_one_line_message(

@@ -17,13 +17,12 @@ from urllib.parse import quote
 import httpx
 
 from ingest.errors import AuthenticationError, SourceUnavailable, TradewatchError
-from ingest.http import RetryPolicy, get, scrub
+from ingest.http import JSON, RetryPolicy, documented_body, get, looks_like_html, page_text, scrub
 
 KEY_SIGNUP_URL = "https://api.census.gov/data/key_signup.html"
 FIRST_MONTH = "2010-01"  # the API's coverage starts January 2010
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DEFAULT_WINDOW_MONTHS = 24
-HTML_HINTS = ("<html", "<!doctype", "<head", "<body")
 
 sleep: Callable[[float], None] = time.sleep  # tests replace this to record waits
 
@@ -67,35 +66,25 @@ def fetch(client: httpx.Client, url: str, *, key: str | None, attempts: int) -> 
 
 
 def _json_body(response: httpx.Response, url: str, secrets: tuple[str, ...]) -> bytes:
-    body = response.content.lstrip()
-    if body.startswith(b"["):
-        return response.content
-    text = _text(response, secrets)
-    content_type = response.headers.get("Content-Type", "")
-    if (
-        "html" in content_type.lower()
-        or text.lower().startswith(HTML_HINTS)
-        or "key" in text.lower()
+    """The API's JSON array. Its page for a bad key comes first (a clearer message); any
+    other answer that is not complete JSON follows the rule every live source does."""
+    content = response.content
+    if not content.lstrip().startswith(b"[") and (
+        looks_like_html(content, response.headers.get("Content-Type", ""))
+        or b"key" in content.lower()
     ):
         raise AuthenticationError(
             f"{url}: the Census API answered HTTP 200 with an HTML page instead of data "
-            f"({_page_text(text)!r}). This is how it reports a missing, invalid or inactive "
-            f"key: set CENSUS_API_KEY to a key from {KEY_SIGNUP_URL}, activated from the "
-            "e-mail link"
+            f"({scrub(page_text(content), secrets)!r}). This is how it reports a missing, "
+            f"invalid or inactive key: set CENSUS_API_KEY to a key from {KEY_SIGNUP_URL}, "
+            "activated from the e-mail link",
+            received=content,
         )
-    raise SourceUnavailable(
-        f"{url}: HTTP 200 but the body is not the JSON array the API documents: "
-        f"{text[:200] or '(empty body)'!r}"
-    )
+    return documented_body(response, JSON)
 
 
 def _text(response: httpx.Response, secrets: tuple[str, ...]) -> str:
     return scrub(" ".join(response.text.split()), secrets)[:500]  # scrub, then cut
-
-
-def _page_text(html: str) -> str:
-    """The readable words of an HTML page, for the error message."""
-    return " ".join(re.sub(r"<[^>]*>", " ", html).split())[:200]
 
 
 def _sleep(seconds: float) -> None:

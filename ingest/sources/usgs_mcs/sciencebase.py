@@ -14,14 +14,15 @@ import json
 import re
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from ingest.errors import SourceUnavailable
-from ingest.http import RetryPolicy, fetch_bytes, redact
+from ingest.errors import ParseError, SourceUnavailable, UnusableResponse
+from ingest.http import CSV, JSON, ZIP, RetryPolicy, fetch_bytes, redact
 
 # the item of each edition's whole data release (DOIs in release.RELEASE_DOIS)
 EDITION_ITEMS = {
@@ -51,47 +52,51 @@ class ScienceBase:
         return f"{self.item_url(edition)}#{edition.lower()}-raree_{kind}.csv"
 
     def fetch(self, edition: str, kind: str) -> bytes:
-        files = self._files(edition)
+        """The rare-earths CSV of an edition. An answer that is not a complete JSON, zip or
+        CSV is `UnusableResponse` (exit 2, see `documented_body`); an item or zip that is
+        complete but lacks what it always held is a changed layout: `ParseError` (exit 1),
+        carrying the item JSON so it is archived."""
+        item = self._download(self.item_url(edition), JSON, params={"format": "json"})
+        files = _files(item, self.item_url(edition))
         member = _member_pattern(edition, kind)
         for name, url in files:
             if member.search(name):
-                return self._download(url)
+                return self._download(url, CSV)
         for name, url in files:
             if name.lower().endswith(".zip") and kind in name.lower():
-                found = _extract(self._download(url), member, url)
+                found = _extract(self._download(url, ZIP), member, url)
                 if found is not None:
                     return found
         names = ", ".join(name for name, _ in files) or "none"
-        raise SourceUnavailable(
+        raise ParseError(
             f"{self.item_url(edition)} ({edition}): no rare-earths {kind} CSV among its files "
-            f"({names})"
+            f"({names})",
+            received=item,
         )
 
-    def _files(self, edition: str) -> list[tuple[str, str]]:
-        url = self.item_url(edition)
-        body = self._download(url, params={"format": "json"})
-        try:
-            item = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise SourceUnavailable(
-                f"{url}: ScienceBase did not answer with JSON: {_excerpt(body)}"
-            ) from None
-        if not isinstance(item, dict) or not isinstance(item.get("files", []), list):
-            raise SourceUnavailable(f"{url}: unexpected ScienceBase item JSON: {_excerpt(body)}")
-        return [
-            _file_entry(entry, url)
-            for entry in item.get("files", [])
-            if isinstance(entry, dict) and entry.get("name")
-        ]
-
-    def _download(self, url: str, params: dict[str, str] | None = None) -> bytes:
-        return fetch_bytes(self.client, url, params=params, policy=self.policy, sleep=self.sleep)
+    def _download(self, url: str, expected: str, params: dict[str, str] | None = None) -> bytes:
+        return fetch_bytes(
+            self.client, url, expected=expected, params=params, policy=self.policy, sleep=self.sleep
+        )
 
 
-def _file_entry(entry: dict[str, Any], item_url: str) -> tuple[str, str]:
+def _files(body: bytes, url: str) -> list[tuple[str, str]]:
+    item = json.loads(body)  # complete JSON: `documented_body` checked it
+    if not isinstance(item, dict) or not isinstance(item.get("files", []), list):
+        raise ParseError(
+            f"{url}: unexpected ScienceBase item JSON: {_excerpt(body)}", received=body
+        )
+    return [
+        _file_entry(entry, url, body)
+        for entry in item.get("files", [])
+        if isinstance(entry, dict) and entry.get("name")
+    ]
+
+
+def _file_entry(entry: dict[str, Any], item_url: str, body: bytes) -> tuple[str, str]:
     link = entry.get("downloadUri") or entry.get("url")
     if not isinstance(link, str) or not link:
-        raise SourceUnavailable(f"{item_url}: file {entry['name']!r} has no download link")
+        raise ParseError(f"{item_url}: file {entry['name']!r} has no download link", received=body)
     return str(entry["name"]), str(httpx.URL(item_url).join(link))
 
 
@@ -110,8 +115,10 @@ def _extract(archive: bytes, member: re.Pattern[str], url: str) -> bytes | None:
                             f"{info.file_size:,} bytes unpacked; refused"
                         )
                     return opened.read(info)
-    except zipfile.BadZipFile:
-        raise SourceUnavailable(f"{redact(url)}: not a zip archive: {_excerpt(archive)}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a damaged member
+        raise UnusableResponse(
+            f"{redact(url)}: a zip archive that cannot be decoded ({error})", received=archive
+        ) from None
     return None
 
 

@@ -351,6 +351,26 @@ def test_an_error_payload_fails_the_chunk_and_publishes_nothing(
     assert not table_exists(settings, "raw_comtrade.records")  # nothing published
 
 
+def test_complete_json_without_a_data_list_is_a_changed_shape_kept_for_inspection(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Complete JSON in a new shape is not the API being down: exit 1, the answer archived."""
+    settings = keyed(settings, monkeypatch)
+    answer = json.dumps({"elapsedTime": "0.1 secs", "count": 0, "rows": []}).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=answer)
+
+    with pytest.raises(ChunksFailed, match="no `data` list in the response") as failed:
+        run_live(settings, handler)
+    assert failed.value.exit_code == 1
+    assert all(isinstance(error, ParseError) for _, error in failed.value.failures)
+    kept = raw(settings, "select distinct status, payload_path from ops.loads")
+    assert [status for status, _ in kept] == ["failed"]
+    assert Path(str(kept[0][1])).read_bytes() == answer
+    assert not table_exists(settings, "raw_comtrade.records")
+
+
 def test_a_refused_key_is_an_authentication_error_without_the_key(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

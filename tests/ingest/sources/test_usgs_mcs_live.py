@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from ingest import pipeline
 from ingest.cli import app
-from ingest.errors import ParseError, SourceUnavailable, TradewatchError
+from ingest.errors import ParseError, SourceUnavailable, TradewatchError, UnusableResponse
 from ingest.http import make_client
 from ingest.loader import load, load_payload
 from ingest.settings import Settings
@@ -189,16 +189,21 @@ def test_live_gives_up_after_the_configured_attempts(settings: Settings) -> None
 def test_an_error_page_instead_of_json_fails_and_keeps_the_warehouse(settings: Settings) -> None:
     live_2024(settings, sciencebase())
     html = httpx.Response(200, content=ERROR_PAGE, headers={"Content-Type": "text/html"})
-    with pytest.raises(SourceUnavailable, match="did not answer with JSON: <!DOCTYPE html>"):
+    with pytest.raises(UnusableResponse, match=r"HTML page .* instead of the JSON") as raised:
         live_2024(settings, sciencebase({ITEM_URL: [html]}), dataset="salient")
+    assert raised.value.exit_code == 2
     assert rows(settings, "select count(*) from raw_usgs_mcs.us_salient") == [(95,)]
-    ledger = rows(settings, "select status, error from ops.loads order by finished_at desc limit 1")
+    ledger = rows(
+        settings,
+        "select status, error, payload_sha256 from ops.loads order by finished_at desc limit 1",
+    )
     assert ledger[0][0] == "failed" and "ScienceBase is temporarily unavailable" in ledger[0][1]
+    assert ledger[0][2] == hashlib.sha256(ERROR_PAGE).hexdigest()  # the page is kept
 
 
 def test_an_error_page_instead_of_a_zip_fails(settings: Settings) -> None:
     html = httpx.Response(200, content=ERROR_PAGE, headers={"Content-Type": "text/html"})
-    with pytest.raises(SourceUnavailable, match=r"not a zip archive: <!DOCTYPE html>"):
+    with pytest.raises(UnusableResponse, match=r"HTML page .* instead of the zip archive"):
         live_2024(settings, sciencebase({WORLD_ZIP: [html]}), dataset="world")
     assert rows(settings, "select count(*) from ops.loads where status = 'failed'") == [(1,)]
 
@@ -209,7 +214,7 @@ def test_an_error_page_instead_of_a_csv_is_archived_and_refused(settings: Settin
     listed["files"] = [{"name": "mcs2024-raree_salient.csv", "downloadUri": csv_url}]
     item = httpx.Response(200, json=listed)
     html = httpx.Response(200, content=ERROR_PAGE, headers={"Content-Type": "text/html"})
-    with pytest.raises(ParseError, match=r"missing column\(s\) DataSource, Commodity, Year"):
+    with pytest.raises(UnusableResponse, match=r"HTML page .* instead of the CSV file"):
         live_2024(settings, sciencebase({ITEM_URL: [item], csv_url: [html]}), dataset="salient")
     (failed,) = rows(settings, "select status, payload_sha256 from ops.loads")
     assert failed == ("failed", hashlib.sha256(ERROR_PAGE).hexdigest())
@@ -224,11 +229,14 @@ def test_an_item_without_the_rare_earth_files_names_what_it_has(settings: Settin
     listed["files"] = [entry for entry in listed["files"] if entry["name"] != "world.zip"]
     item = httpx.Response(200, json=listed)
     with pytest.raises(
-        SourceUnavailable,
+        ParseError,  # a complete item whose layout changed: a human must look (exit 1)
         match=r"no rare-earths world CSV among its files "
         r"\(salient.zip, MCS2024_Data_Release",
-    ):
+    ) as raised:
         live_2024(settings, sciencebase({ITEM_URL: [item]}), dataset="world")
+    assert raised.value.exit_code == 1
+    (failed,) = rows(settings, "select status, payload_sha256 from ops.loads")
+    assert failed == ("failed", hashlib.sha256(item.content).hexdigest())  # the item is kept
 
 
 def test_live_uses_the_base_url_from_the_environment(

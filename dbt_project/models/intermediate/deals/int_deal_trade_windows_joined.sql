@@ -2,6 +2,8 @@
 -- detailed HS level the trade data has for the code (a 6-digit link is measured at 4 digits
 -- when only headings are published). A window with no month of trade data has a null value;
 -- a covered month without a row for the code counts as zero.
+{%- set window_grain = ['deal_id', 'hs_code', 'window_name'] %}
+{%- set published_month = ['flow', 'hs_level', 'month_date'] %}
 with
 
 windows as (
@@ -65,13 +67,16 @@ published_months as (
 
 ),
 
-coverage as (
+window_totals as (
 
+    -- every month published at the link's trade level inside the window, and the code's
+    -- trade in it (a published month without a row for the code adds nothing)
     select
         windows_measured.deal_id,
         windows_measured.hs_code,
         windows_measured.window_name,
-        count(published_months.month_date) as months_with_data
+        count(published_months.month_date) as months_with_data,
+        sum(product_trade.value_usd) as value_usd
     from windows_measured
     left join published_months
         on
@@ -82,28 +87,10 @@ coverage as (
                 windows_measured.window_end is null
                 or windows_measured.window_end >= published_months.month_date
             )
-    group by windows_measured.deal_id, windows_measured.hs_code, windows_measured.window_name
-
-),
-
-trade_in_windows as (
-
-    select
-        windows_measured.deal_id,
-        windows_measured.hs_code,
-        windows_measured.window_name,
-        sum(product_trade.value_usd) as value_usd
-    from windows_measured
-    inner join product_trade
+    left join product_trade
         on
-            windows_measured.flow = product_trade.flow
-            and windows_measured.trade_hs_level = product_trade.hs_level
+            {{ keys_match('published_months', 'product_trade', published_month) }}
             and windows_measured.trade_hs_code = product_trade.hs_code
-            and windows_measured.window_start <= product_trade.month_date
-            and (
-                windows_measured.window_end is null
-                or windows_measured.window_end >= product_trade.month_date
-            )
     group by windows_measured.deal_id, windows_measured.hs_code, windows_measured.window_name
 
 ),
@@ -121,22 +108,14 @@ final as (
         windows_measured.is_us_turkey,
         windows_measured.trade_hs_level,
         windows_measured.trade_hs_code,
-        coverage.months_with_data,
+        window_totals.months_with_data,
         case
-            when coverage.months_with_data > 0
-                then cast(coalesce(trade_in_windows.value_usd, 0) as decimal(18, 0))
+            when window_totals.months_with_data > 0
+                then cast(coalesce(window_totals.value_usd, 0) as decimal(18, 0))
         end as value_usd
     from windows_measured
-    inner join coverage
-        on
-            windows_measured.deal_id = coverage.deal_id
-            and windows_measured.hs_code = coverage.hs_code
-            and windows_measured.window_name = coverage.window_name
-    left join trade_in_windows
-        on
-            windows_measured.deal_id = trade_in_windows.deal_id
-            and windows_measured.hs_code = trade_in_windows.hs_code
-            and windows_measured.window_name = trade_in_windows.window_name
+    inner join window_totals
+        on {{ keys_match('windows_measured', 'window_totals', window_grain) }}
 
 )
 

@@ -35,47 +35,38 @@ basket as (
 
 ),
 
-baci_exporter_view as (
+baci_sides as (
 
-    select
-        'baci' as source,
-        exporter_iso3 as reporter_iso3,
-        importer_iso3 as partner_iso3,
-        'export' as flow,
-        hs_code,
-        hs6,
-        year,
-        null::integer as month,  -- noqa: RF04
-        value_usd,
-        net_weight_kg,
-        quantity_t as quantity,
-        case when quantity_t is not null then 't' end as quantity_unit,
-        'FOB' as valuation,
-        'BACI' as reported_by,
-        vintage
-    from baci_bilateral
+    select sides.flow
+    from (values ('export'), ('import')) as sides (flow)  -- noqa: RF04
 
 ),
 
-baci_importer_view as (
+baci_bilateral_rows as (
 
+    -- each flow once as the exporter's export and once as the importer's import
     select
         'baci' as source,
-        importer_iso3 as reporter_iso3,
-        exporter_iso3 as partner_iso3,
-        'import' as flow,
-        hs_code,
-        hs6,
-        year,
+        case baci_sides.flow
+            when 'export' then baci_bilateral.exporter_iso3 else baci_bilateral.importer_iso3
+        end as reporter_iso3,
+        case baci_sides.flow
+            when 'export' then baci_bilateral.importer_iso3 else baci_bilateral.exporter_iso3
+        end as partner_iso3,
+        baci_sides.flow,
+        baci_bilateral.hs_code,
+        baci_bilateral.hs6,
+        baci_bilateral.year,
         null::integer as month,  -- noqa: RF04
-        value_usd,
-        net_weight_kg,
-        quantity_t as quantity,
-        case when quantity_t is not null then 't' end as quantity_unit,
+        baci_bilateral.value_usd,
+        baci_bilateral.net_weight_kg,
+        baci_bilateral.quantity_t as quantity,
+        case when baci_bilateral.quantity_t is not null then 't' end as quantity_unit,
         'FOB' as valuation,
         'BACI' as reported_by,
-        vintage
+        baci_bilateral.vintage
     from baci_bilateral
+    cross join baci_sides
 
 ),
 
@@ -159,9 +150,7 @@ census_rows as (
 
 unioned as (
 
-    select * from baci_exporter_view
-    union all
-    select * from baci_importer_view
+    select * from baci_bilateral_rows
     union all
     select * from baci_summary_rows
     union all

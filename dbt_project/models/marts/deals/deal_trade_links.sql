@@ -1,3 +1,7 @@
+-- One column pair (value, months with data) per trade window, in window order.
+{%- set trade_windows = [
+    '12m_before', 'year_1_after', 'year_2_after', 'year_3_after', 'expected_window',
+] %}
 with
 
 links as (
@@ -23,28 +27,14 @@ pivoted as (
     select
         deal_id,
         hs_code,
+        {%- for window in trade_windows %}
+            max(value_usd) filter (where window_name = '{{ window }}')
+                as trade_{{ window }}_usd,
+            max(months_with_data) filter (where window_name = '{{ window }}')
+                as trade_{{ window }}_months,
+        {%- endfor %}
         max(trade_hs_code) as trade_hs_code,
-        max(trade_hs_level) as trade_hs_level,
-        max(value_usd) filter (where window_name = '12m_before')
-            as trade_12m_before_usd,
-        max(months_with_data) filter (where window_name = '12m_before')
-            as trade_12m_before_months,
-        max(value_usd) filter (where window_name = 'year_1_after')
-            as trade_year_1_after_usd,
-        max(months_with_data) filter (where window_name = 'year_1_after')
-            as trade_year_1_after_months,
-        max(value_usd) filter (where window_name = 'year_2_after')
-            as trade_year_2_after_usd,
-        max(months_with_data) filter (where window_name = 'year_2_after')
-            as trade_year_2_after_months,
-        max(value_usd) filter (where window_name = 'year_3_after')
-            as trade_year_3_after_usd,
-        max(months_with_data) filter (where window_name = 'year_3_after')
-            as trade_year_3_after_months,
-        max(value_usd) filter (where window_name = 'expected_window')
-            as trade_expected_window_usd,
-        max(months_with_data) filter (where window_name = 'expected_window')
-            as trade_expected_window_months
+        max(trade_hs_level) as trade_hs_level
     from windows
     group by deal_id, hs_code
 
@@ -70,16 +60,10 @@ final as (
         links.expected_to_date_precision,
         pivoted.trade_hs_code,
         pivoted.trade_hs_level,
-        pivoted.trade_12m_before_usd,
-        pivoted.trade_12m_before_months,
-        pivoted.trade_year_1_after_usd,
-        pivoted.trade_year_1_after_months,
-        pivoted.trade_year_2_after_usd,
-        pivoted.trade_year_2_after_months,
-        pivoted.trade_year_3_after_usd,
-        pivoted.trade_year_3_after_months,
-        pivoted.trade_expected_window_usd,
-        pivoted.trade_expected_window_months,
+        {%- for window in trade_windows %}
+            pivoted.trade_{{ window }}_usd,
+            pivoted.trade_{{ window }}_months,
+        {%- endfor %}
         links.note,
         links.source_url
     from links

@@ -2,6 +2,8 @@
 -- import side of bilateral flows; a reported total (partner WLD) is the denominator where a
 -- source publishes one, else the sum of suppliers. The world as importer is built only from
 -- BACI, the one source covering every importer.
+{%- set grain = ['importer_iso3', 'stage', 'year', 'source'] %}
+{%- set reported_year = ['source', 'reporter_iso3', 'hs6', 'year'] %}
 with
 
 flows as (
@@ -93,11 +95,7 @@ annual_rows as (
         monthly_rows.vintage
     from monthly_rows
     anti join has_annual
-        on
-            monthly_rows.source = has_annual.source
-            and monthly_rows.reporter_iso3 = has_annual.reporter_iso3
-            and monthly_rows.hs6 = has_annual.hs6
-            and monthly_rows.year = has_annual.year
+        on {{ keys_match('monthly_rows', 'has_annual', reported_year) }}
 
 ),
 
@@ -283,17 +281,9 @@ totals as (
         supplier_summary.importer_iso3 is not null as has_supplier_breakdown
     from coverage
     left join supplier_summary
-        on
-            coverage.importer_iso3 = supplier_summary.importer_iso3
-            and coverage.stage = supplier_summary.stage
-            and coverage.year = supplier_summary.year
-            and coverage.source = supplier_summary.source
+        on {{ keys_match('coverage', 'supplier_summary', grain) }}
     left join reported_totals
-        on
-            coverage.importer_iso3 = reported_totals.importer_iso3
-            and coverage.stage = reported_totals.stage
-            and coverage.year = reported_totals.year
-            and coverage.source = reported_totals.source
+        on {{ keys_match('coverage', 'reported_totals', grain) }}
 
 ),
 
@@ -307,11 +297,7 @@ concentration as (
         sum(power(supplier_values.supplier_imports_usd / totals.imports_usd * 100, 2)) as hhi
     from supplier_values
     inner join totals
-        on
-            supplier_values.importer_iso3 = totals.importer_iso3
-            and supplier_values.stage = totals.stage
-            and supplier_values.year = totals.year
-            and supplier_values.source = totals.source
+        on {{ keys_match('supplier_values', 'totals', grain) }}
     where totals.imports_usd > 0
     group by
         supplier_values.importer_iso3,
@@ -351,25 +337,15 @@ final as (
         totals.vintage
     from totals
     left join concentration
-        on
-            totals.importer_iso3 = concentration.importer_iso3
-            and totals.stage = concentration.stage
-            and totals.year = concentration.year
-            and totals.source = concentration.source
+        on {{ keys_match('totals', 'concentration', grain) }}
     left join world_supply_totals
         on
-            totals.importer_iso3 = world_supply_totals.importer_iso3
-            and totals.stage = world_supply_totals.stage
-            and totals.year = world_supply_totals.year
-            and totals.source = world_supply_totals.source
+            {{ keys_match('totals', 'world_supply_totals', grain) }}
             and world_supply_totals.supplier_iso3 = 'CHN'
             and not totals.has_supplier_breakdown
     left join published_china_shares
         on
-            totals.importer_iso3 = published_china_shares.importer_iso3
-            and totals.stage = published_china_shares.stage
-            and totals.year = published_china_shares.year
-            and totals.source = published_china_shares.source
+            {{ keys_match('totals', 'published_china_shares', grain) }}
             and not totals.has_supplier_breakdown
 
 )
