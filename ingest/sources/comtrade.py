@@ -169,8 +169,12 @@ def parse_atlas_trimmed(payload: bytes, origin: str, *, vintage: str) -> Parsed:
     were dropped, so they stay null and such rows never count as totals downstream."""
     if payload[:2] == b"\x1f\x8b":
         import gzip
+        import zlib
 
-        payload = gzip.decompress(payload)
+        try:
+            payload = gzip.decompress(payload)
+        except (OSError, EOFError, zlib.error) as error:  # cut or corrupt gzip
+            raise ParseError(f"{origin}: not a readable gzip file: {error}") from None
     frame = _read_csv(payload, origin)
     needed = ("reporter", "partner", "cmd", "flow", "value")
     missing = [column for column in needed if column not in frame.columns]

@@ -452,3 +452,13 @@ def test_period_options(monkeypatch: pytest.MonkeyPatch) -> None:
     ]
     with pytest.raises(Exception, match="YYYY or YYYY-MM"):
         comtrade.periods_for("A", "24", None, TODAY)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"\x1f\x8b", b"\x1f\x8b\x08\x00" + bytes(20)],
+    ids=["gzip magic only", "gzip header then zeros"],
+)
+def test_a_cut_gzip_atlas_file_is_a_parse_error(payload: bytes) -> None:
+    with pytest.raises(ParseError, match=r"comtrade_2024\.csv\.gz: not a readable gzip file"):
+        comtrade.parse_atlas_trimmed(payload, "comtrade_2024.csv.gz", vintage="t")
