@@ -31,3 +31,14 @@ def seeded_settings(settings: Settings, seeded: Path) -> Settings:
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(seeded, settings.db_path)
     return settings
+
+
+@pytest.fixture
+def inbox(
+    seeded_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Settings, Path]:
+    """The seeded warehouse, and the one folder `--file` may read from."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    monkeypatch.setenv("TRADEWATCH_FILE_ROOTS", str(folder))
+    return Settings.from_env(), folder

@@ -53,16 +53,6 @@ def forged(members: dict[str, bytes], name: str, size: int, *, crc: int | None =
     return bytes(data)
 
 
-@pytest.fixture
-def inbox(
-    seeded_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Settings, Path]:
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    monkeypatch.setenv("TRADEWATCH_FILE_ROOTS", str(folder))
-    return Settings.from_env(), folder
-
-
 def test_the_forged_headers_say_small_and_pass_the_declared_size_check() -> None:
     content = forged({YEAR_MEMBER: BIG_YEAR}, YEAR_MEMBER, DECLARED)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:

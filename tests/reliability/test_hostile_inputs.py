@@ -27,16 +27,6 @@ BACI_HEADER = b"t,i,j,k,v,q\n"
 FORMULA = "=cmd|' /C calc'!A0"
 
 
-@pytest.fixture
-def inbox(
-    seeded_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Settings, Path]:
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    monkeypatch.setenv("TRADEWATCH_FILE_ROOTS", str(folder))
-    return Settings.from_env(), folder
-
-
 def zipped(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as packed:
