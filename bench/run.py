@@ -219,7 +219,7 @@ def bench_fresh_clone(logs: Path) -> dict:
     ).stdout.strip()
     print(f"[bench] make build in a fresh clone of {commit}", flush=True)
     env = {key: "" for key in os.environ if key.startswith("TRADEWATCH_")}
-    env |= {"VIRTUAL_ENV": "", "PYTHON": sys.executable}
+    env["VIRTUAL_ENV"] = ""
     run = measure(["make", "build"], env=env, log=logs / "fresh-clone-make-build.log", cwd=clone)
     shutil.rmtree(clone, ignore_errors=True)
     return {"method": "fresh_clone_make_build", "repetitions": 1, "commit": commit,
