@@ -57,6 +57,7 @@ def measure(
     env: dict[str, str] | None = None,
     log: Path,
     cwd: Path | None = None,
+    drop: tuple[str, ...] = (),
 ) -> dict:
     """Wall seconds and peak RSS (MB) of one child process (and, for `make`, the largest of
     its descendants); its stdout's last line as JSON."""
@@ -67,7 +68,7 @@ def measure(
             command,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            env={k: v for k, v in os.environ.items() if not k.startswith(drop)} | (env or {}),
             cwd=cwd,
         )
         _, status, usage = os.wait4(child.pid, 0)
@@ -209,8 +210,8 @@ def _ratios(records: list[dict]) -> None:
 
 def bench_fresh_clone(logs: Path) -> dict:
     """`make build` in a fresh clone of this checkout's HEAD: a new virtualenv, the pinned
-    install (uv, from its package cache: nothing here can be downloaded twice), then the
-    offline build. Uncommitted changes are not in the clone."""
+    install (uv, served from its package cache as on any machine that installed once), then
+    the offline build. Uncommitted changes are not in the clone."""
     clone = WORK / "clone"
     shutil.rmtree(clone, ignore_errors=True)
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
@@ -218,9 +219,12 @@ def bench_fresh_clone(logs: Path) -> dict:
         ["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True
     ).stdout.strip()
     print(f"[bench] make build in a fresh clone of {commit}", flush=True)
-    env = {key: "" for key in os.environ if key.startswith("TRADEWATCH_")}
-    env["VIRTUAL_ENV"] = ""
-    run = measure(["make", "build"], env=env, log=logs / "fresh-clone-make-build.log", cwd=clone)
+    run = measure(
+        ["make", "build"],
+        log=logs / "fresh-clone-make-build.log",
+        cwd=clone,
+        drop=("TRADEWATCH_", "VIRTUAL_ENV"),  # the clone's own defaults, as for a new user
+    )
     shutil.rmtree(clone, ignore_errors=True)
     return {"method": "fresh_clone_make_build", "repetitions": 1, "commit": commit,
             **_dbt_spread([run])}  # fmt: skip
