@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import mmap
-import os
 import re
 import tempfile
 import zipfile
@@ -285,40 +283,24 @@ def _trade_select(
     match = TRADE_MEMBER.match(member)
     assert match is not None
     revision, _, vintage = match.groups()
-    padded = _has_padded_na(csv_path)
     reader = (
         f"read_csv({_literal(csv_path)}, header = true, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', nullstr = {PADDED_NULLS if padded else PLAIN_NULLS}, "
-        "buffer_size = 8388608, columns = {'t': 'INTEGER', 'i': 'VARCHAR', 'j': 'VARCHAR', "
-        f"'k': 'VARCHAR', 'v': 'DOUBLE', 'q': '{'VARCHAR' if padded else 'DOUBLE'}'}})"
+        "quote = '\"', escape = '\"', nullstr = '', buffer_size = 8388608, "
+        "columns = {'t': 'INTEGER', "
+        "'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'VARCHAR'})"
     )
-    quantity = "case when trim(q) in ('', 'NA') then null else cast(trim(q) as double) end"
     params: list[object] = [vintage, revision]
     where = ""
     if codes is not None:
         where = "where list_contains(?::varchar[], lpad(k, 6, '0'))"
         params.append(list(codes))
+    # BACI writes a missing quantity as NA (padded with spaces in some releases)
     select = (
         "select ?::varchar as vintage, ?::varchar as hs_revision, t, i, j, k, v, "
-        f"{quantity if padded else 'q'} as q from {reader} {where}"
+        "case when trim(q) in ('', 'NA') then null else cast(trim(q) as double) end as q "
+        f"from {reader} {where}"
     )
     return select, params
-
-
-# BACI writes a missing quantity as NA, space-padded in some releases. DuckDB reads a bare NA
-# as null and a padded number as a number by itself, but not a padded NA: only a year file
-# holding one pays for reading the quantity as text and trimming it in SQL.
-PLAIN_NULLS = "['', 'NA']"
-PADDED_NULLS = "''"
-PADDED_NA = (b" NA", b"NA ", b"\tNA", b"NA\t")
-
-
-def _has_padded_na(csv_path: Path) -> bool:
-    with open(csv_path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            return any(view.find(token) != -1 for token in PADDED_NA)
 
 
 COUNTRY_COLUMNS = {  # the release table's header has changed between versions

@@ -319,19 +319,18 @@ def test_a_country_table_cell_of_spaces_is_null_as_in_the_staged_release() -> No
 
 
 @pytest.mark.parametrize(
-    ("missing", "padded"),
-    [("NA", False), ("", False), ("          NA", True), ("NA  ", True)],
+    "missing",
+    ["NA", "", "          NA", "NA  "],
     ids=["bare NA", "empty", "NA padded before", "NA padded after"],
 )
 def test_a_missing_quantity_is_null_however_the_release_writes_it(
-    settings: Settings, tmp_path: Path, missing: str, padded: bool
+    settings: Settings, tmp_path: Path, missing: str
 ) -> None:
     path = tmp_path / "BACI_HS22_Y2024_V202601.csv"
     path.write_text(
         f"t,i,j,k,v,q\n2024,4,8,010121,1.5,{missing}\n2024,4,8,850511,2.25,   0.125\n"
         "2024,792,842,850511,3,7\n"
     )
-    assert baci._has_padded_na(path) is padded  # which of the two readers runs
     pipeline.ingest_source("baci", settings, file=path, options={"all_products": True})
     assert raw(settings, "select k, v, q from raw_baci.trade_flows order by k, v") == [
         ("010121", 1.5, None),
@@ -340,13 +339,11 @@ def test_a_missing_quantity_is_null_however_the_release_writes_it(
     ]
 
 
-@pytest.mark.parametrize("padded", [False, True], ids=["plain file", "file with a padded NA"])
 def test_a_quantity_that_is_not_a_number_fails_the_load_naming_it(
-    settings: Settings, tmp_path: Path, padded: bool
+    settings: Settings, tmp_path: Path
 ) -> None:
     path = tmp_path / "BACI_HS22_Y2024_V202601.csv"
-    other = "   NA" if padded else "NA"
-    path.write_text(f"t,i,j,k,v,q\n2024,4,8,010121,1.5,{other}\n2024,4,8,850511,2.25,n/a\n")
+    path.write_text("t,i,j,k,v,q\n2024,4,8,010121,1.5,   NA\n2024,4,8,850511,2.25,n/a\n")
     with pytest.raises(ParseError, match=r"BACI_HS22_Y2024_V202601\.csv.*n/a"):
         pipeline.ingest_source("baci", settings, file=path, options={"all_products": True})
     assert not table_exists(settings, baci.TRADE_FLOWS.name) or raw(
