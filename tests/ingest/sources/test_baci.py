@@ -7,7 +7,6 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -16,6 +15,7 @@ from ingest.errors import DataQualityError, ParseError, TradewatchError
 from ingest.settings import Settings
 from ingest.sources import baci
 from ingest.sources.base import bundled_path
+from tests.raw_tables import raw, table_exists
 
 MAGNETS = "850511"
 
@@ -178,21 +178,6 @@ def release_zip(
         for name, text in (extra or {}).items():
             archive.writestr(name, text)
     return path
-
-
-def table_exists(settings: Settings, raw_table: str) -> bool:
-    schema, table = raw_table.split(".")
-    found = raw(
-        settings,
-        "select count(*) from information_schema.tables "
-        f"where table_schema = '{schema}' and table_name = '{table}'",
-    )
-    return found == [(1,)]
-
-
-def raw(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_release_zip_is_streamed_with_the_basket_by_default(

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import httpx
 import polars as pl
 import pytest
@@ -20,6 +19,7 @@ from ingest.pipeline import ChunksFailed
 from ingest.settings import Settings
 from ingest.sources import comtrade
 from tests.conftest import fixture_path
+from tests.raw_tables import raw, table_exists
 
 KEY = "test-subscription-key-0123456789"
 TODAY = date(2025, 3, 1)  # default periods: 2020-2024
@@ -119,21 +119,6 @@ def comtrade_basket() -> tuple[str, ...]:
     from ingest.sources.baci import basket_codes
 
     return basket_codes()
-
-
-def table_exists(settings: Settings, raw_table: str) -> bool:
-    schema, table = raw_table.split(".")
-    found = raw(
-        settings,
-        "select count(*) from information_schema.tables "
-        f"where table_schema = '{schema}' and table_name = '{table}'",
-    )
-    return found == [(1,)]
-
-
-def raw(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 # --- parsers ---
