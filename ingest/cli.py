@@ -24,7 +24,16 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ingest.errors import TradewatchError
+from ingest.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_CANT_WRITE,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_SOFTWARE,
+    EXIT_TEMPFAIL,
+    EXIT_USAGE,
+    TradewatchError,
+)
 from ingest.http import download_progress
 from ingest.loader import LoadResult
 from ingest.settings import Settings
@@ -326,13 +335,15 @@ def _print_summary(settings: Settings) -> None:
 # --- published copy, scheduled runs, report and docs -----------------------------------
 
 EXIT_MEANINGS = {
-    0: "ok",
-    1: "data-quality failure",
-    2: "source unavailable",
-    3: "another run holds the lock",
-    70: "unexpected error (a bug; the traceback is in the log)",
+    EXIT_OK: "ok",
+    EXIT_BAD_INPUT: "bad input or data-quality failure",
+    EXIT_USAGE: "usage error",
+    EXIT_LOCKED: "another run holds the lock",
+    EXIT_SOFTWARE: "unexpected error (a bug; the traceback is in the log)",
+    EXIT_CANT_WRITE: "cannot write the warehouse, landing or publish folder",
+    EXIT_TEMPFAIL: "source unavailable; try later",
 }
-BUG_EXIT_CODE = 70  # EX_SOFTWARE: neither the data nor a source is to blame
+BUG_EXIT_CODE = EXIT_SOFTWARE  # neither the data nor a source is to blame
 
 
 @app.command("publish")
@@ -382,10 +393,11 @@ def run(
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
     Takes the run lock, ingests every source, runs dbt build, publishes, checks source
-    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 data-quality
-    failure (or a payload whose shape changed), 2 source unavailable (unreachable, refusing
-    the key, or answering something that is not data), 3 another run holds the lock, 70 a
-    bug.
+    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 bad input or
+    data-quality failure (or a payload whose shape changed), 2 usage error, 3 another run
+    holds the lock, 70 a bug, 74 the warehouse, landing or publish folder cannot be written
+    (disk full, read-only), 75 a source is unavailable (unreachable, refusing the key, or
+    answering something that is not data): try later.
     """
     import os
     from datetime import UTC, datetime

@@ -142,7 +142,7 @@ def documented_body(response: httpx.Response, expected: str) -> bytes:
     """The one rule for every live answer: a body counts as data only if it is a complete,
     decodable document of the format the API documents (`expected`: JSON, ZIP, XLSX, CSV).
     An empty answer (an undocumented 204), an HTML page or a body cut short means the source
-    is unavailable: `UnusableResponse`, exit 2, carrying the bytes so the loader archives
+    is unavailable: `UnusableResponse`, exit 75, carrying the bytes so the loader archives
     them. Whether a complete document has the expected columns is the parser's question
     (`ParseError`/`SchemaDrift`, exit 1). An API that documents 204 as "no data" (the Census
     API) checks for it before calling this."""

@@ -12,7 +12,13 @@ from pathlib import Path
 import httpx
 
 from ingest import warehouse
-from ingest.errors import AuthenticationError, FileRefused, LockHeld, TradewatchError
+from ingest.errors import (
+    AuthenticationError,
+    FileRefused,
+    LockHeld,
+    TradewatchError,
+    UsageError,
+)
 from ingest.http import make_client
 from ingest.loader import LoadResult, load_payload
 from ingest.settings import Settings
@@ -69,7 +75,7 @@ def _file_options(source: Source, options: dict[str, object]) -> dict[str, objec
     refused = [key for key in generic if key not in source.file_options]
     if refused:
         shown = ", ".join("--" + key.replace("_", "-") for key in refused)
-        raise TradewatchError(f"{source.name} does not take {shown}")
+        raise UsageError(f"{source.name} does not take {shown}")
     return generic
 
 
