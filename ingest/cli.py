@@ -23,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from ingest.errors import (
     EXIT_BAD_INPUT,
@@ -74,10 +75,15 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except TradewatchError as error:
-            errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            _print_error(error)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _print_error(error: TradewatchError) -> None:
+    """One line, the error's text printed literally (it may quote data: `[/x]` is text)."""
+    errors.print(Text.assemble(("error:", "bold red"), " ", str(error)), soft_wrap=True)
 
 
 @contextmanager
@@ -402,7 +408,11 @@ def run(
     import os
     from datetime import UTC, datetime
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except TradewatchError as error:  # nothing to log to yet: one line on stderr
+        _print_error(error)
+        raise typer.Exit(error.exit_code) from None
     started = datetime.now(UTC)
     folder = log_dir or settings.db_path.parent / "logs"
     log_path = folder / f"run-{started:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"

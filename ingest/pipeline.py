@@ -42,7 +42,10 @@ def http_client(
     settings: Settings, transport: httpx.BaseTransport | None = None
 ) -> Iterator[httpx.Client]:
     with make_client(
-        timeout_s=settings.http_timeout_s, transport=transport, max_bytes=settings.http_max_bytes
+        timeout_s=settings.http_timeout_s,
+        transport=transport,
+        max_bytes=settings.http_max_bytes,
+        deadline_s=settings.http_deadline_s,
     ) as client:
         yield client
 

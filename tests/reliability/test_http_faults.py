@@ -132,6 +132,20 @@ def huge_announced(_: Handler) -> Handler:
     )
 
 
+def redirect_to(location: Callable[[httpx.Request], str]) -> Callable[[Handler], Handler]:
+    def make(_: Handler) -> Handler:
+        return lambda request: httpx.Response(302, headers={"Location": location(request)})
+
+    return make
+
+
+def bad_content_encoding(_: Handler) -> Handler:
+    """A body that says it is gzip and is not: httpx's DecodingError while reading it."""
+    return lambda request: httpx.Response(
+        200, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all " * 64
+    )
+
+
 PULLED: list[list[int]] = []  # bytes pulled from each streamed response
 
 # fault → the exit code every source must end with; 204 is the API's "nothing published"
@@ -149,6 +163,9 @@ FAULTS: dict[str, Callable[[Handler], Handler]] = {
     "empty-204": status(204),
     "huge-streamed": huge,
     "huge-announced": huge_announced,
+    "redirect-loop": redirect_to(lambda request: str(request.url)),
+    "redirect-to-ftp": redirect_to(lambda request: "ftp://mirror.example/country.xlsx"),
+    "bad-content-encoding": bad_content_encoding,
 }
 RETRIED = {"429-storm", "http-500", "http-502", "http-503", "http-504"} | {
     "connection-reset",
