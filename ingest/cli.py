@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import (
     BarColumn,
@@ -25,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from ingest.console import console, errors
 from ingest.errors import (
     EXIT_BAD_INPUT,
     EXIT_CANT_WRITE,
@@ -45,8 +45,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# one console for every command: data and user text print literally (ingest/console.py)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -143,7 +142,7 @@ def build(
     console.print(f"dbt build: {outcome.passed} nodes passed")
     for name in pipeline.unloaded_sources(settings):
         hint = "the API returned no data" if live else "run with --live"
-        console.print(f"[yellow]{name}: not loaded; {hint}[/]")
+        console.print(f"{name}: not loaded; {hint}", style="yellow")
     _print_publication(publication)
     _print_summary(settings)
 
@@ -238,7 +237,7 @@ def status(
     holder = runlock.current_holder(settings)
     ledger = settings.db_path
     if holder is not None:
-        console.print(f"[yellow]a run is in progress:[/] {holder.describe()}")
+        console.print(Text.assemble(("a run is in progress:", "yellow"), f" {holder.describe()}"))
         published = settings.published_dir / settings.db_path.name
         ledger = published if published.exists() else ledger
         console.print(f"ledger as of the last publish ({ledger})")
@@ -250,14 +249,14 @@ def status(
         table.add_row(*(str(value) if value is not None else "" for value in row))
     console.print(table)
     if failed:
-        console.print(f"[red]{len(failed)} failed expectation(s) in the latest loads:[/]")
+        console.print(f"{len(failed)} failed expectation(s) in the latest loads:", style="red")
         for source, dataset, expectation, column, sample in failed:
             console.print(f"  {source}/{dataset}: {expectation} {column or ''} {sample or ''}")
     _print_published(settings)
     if not freshness:
         return
     if holder is not None:
-        console.print("[yellow]source freshness skipped while the run holds the warehouse[/]")
+        console.print("source freshness skipped while the run holds the warehouse", style="yellow")
         return
     _print_freshness(settings)
 
@@ -320,13 +319,17 @@ def _print_summary(settings: Settings) -> None:
 
     summary = pipeline.goal_summary(settings.db_path)
     if summary is None:
-        console.print("[yellow]no month with a full trailing twelve months yet[/]")
+        console.print("no month with a full trailing twelve months yet", style="yellow")
         return
+    console.print()
     console.print(
-        f"\n[bold]U.S.–Turkey goods trade[/] (Census basis, vintage {summary.vintage})\n"
-        f"  latest month           {summary.latest_month:%Y-%m}\n"
-        f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
-        f"  share of $100bn goal   {summary.pct_of_goal:.1f} %"
+        Text.assemble(
+            ("U.S.–Turkey goods trade", "bold"),
+            f" (Census basis, vintage {summary.vintage})\n"
+            f"  latest month           {summary.latest_month:%Y-%m}\n"
+            f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
+            f"  share of $100bn goal   {summary.pct_of_goal:.1f} %",
+        )
     )
     if summary.cagr_5y_pct is not None:
         reached = summary.projected_goal_year or "never at that rate"
@@ -564,7 +567,9 @@ def report(
     for png in result.charts.values():
         console.print(f"  chart: {png}")
     for key, reason in result.missing.items():
-        console.print(f"  [yellow]not available in this build[/] {key}: {reason}")
+        console.print(
+            Text.assemble("  ", ("not available in this build", "yellow"), f" {key}: {reason}")
+        )
 
 
 @app.command()
@@ -610,7 +615,11 @@ def _print_published(settings: Settings) -> None:
 
     manifest = read_manifest(settings)
     if manifest is None:
-        console.print("[yellow]nothing published yet[/]: `tradewatch build` publishes a copy")
+        console.print(
+            Text.assemble(
+                ("nothing published yet", "yellow"), ": `tradewatch build` publishes a copy"
+            )
+        )
         return
     dbt = manifest.get("dbt") or {}
     checks = manifest.get("expectations") or {}
@@ -632,7 +641,7 @@ def _print_freshness(settings: Settings) -> None:
         age = "" if row.age_hours is None else _age(row.age_hours)
         table.add_row(
             f"{row.source}.{row.table}",
-            f"[{colour}]{row.status}[/]",
+            Text(row.status, style=colour),
             (row.max_loaded_at or "")[:16].replace("T", " "),
             age,
             f"{row.warn_after or '-'} / {row.error_after or '-'}",
