@@ -19,6 +19,7 @@ from ingest.errors import ParseError
 from ingest.http import XLSX, RetryPolicy, fetch_bytes
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.workbook import read_sheet
 
 SOURCE = "census-country"
 BUNDLED = "census_country"
@@ -117,12 +118,7 @@ def parse_derived_annual(payload: bytes, origin: str) -> dict[str, pl.DataFrame]
 def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
     # every cell as text: year and codes keep their leading zeros, and numbers come out at
     # Excel's 15 significant digits, without binary artefacts such as 344.38165300000003
-    try:
-        sheet = pl.read_excel(
-            io.BytesIO(payload), sheet_name=SHEET, engine="calamine", infer_schema_length=0
-        )
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable '{SHEET}' workbook: {error}") from None
+    sheet = read_sheet(payload, origin, SHEET, infer_schema_length=0)
     # columns are read by their header, so a new column order is harmless; a new or missing
     # column is not
     if sorted(sheet.columns) != sorted(WORKBOOK_COLUMNS):
