@@ -6,6 +6,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -26,6 +27,7 @@ from ingest.sources.base import Dataset, Parsed, Payload, RawTable
 log = logging.getLogger(__name__)
 
 VINTAGE_COLUMNS = ("vintage", "edition")
+UNRECOGNISED_FILE = "unrecognised_file"  # the ledger's dataset for a --file refused unread
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
     except TradewatchError as error:
         _scrub_error(error, settings)
         kept = _keep_refused(dataset, error, origin=origin, settings=settings)
+        if kept is None and payload.container is not None:
+            kept = _keep_file(dataset, payload.container, settings)
         _record(
             settings,
             dataset,
@@ -212,6 +216,31 @@ def _keep_refused(
         )
     except OSError as failure:
         log.warning("%s: the refused answer was not archived: %s", origin, failure)
+        return None
+
+
+def refuse_file(source: str, path: Path, error: TradewatchError, settings: Settings) -> None:
+    """A `--file` its source refused before yielding a payload (not a format it knows, a zip
+    without the expected members): archived byte-exact and ledgered `failed` under the
+    dataset `unrecognised_file`, like every other refused payload."""
+    dataset = Dataset(source, UNRECOGNISED_FILE, ())
+    started = _now()
+    _scrub_error(error, settings)
+    kept = _keep_file(dataset, path, settings)
+    _record(settings, dataset, path.name, started, "failed", chunk=None, archived=kept, error=error)
+
+
+def _keep_file(dataset: Dataset, path: Path, settings: Settings) -> landing.Archived | None:
+    try:
+        return landing.archive_file(
+            path,
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=path.name,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as failure:  # the refusal is the error to report, not the archive's
+        log.warning("%s: the refused file was not archived: %s", path.name, failure)
         return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -16,11 +16,12 @@ from ingest.errors import (
     AuthenticationError,
     FileRefused,
     LockHeld,
+    ParseError,
     TradewatchError,
     UsageError,
 )
 from ingest.http import make_client
-from ingest.loader import LoadResult, load_payload
+from ingest.loader import LoadResult, load_payload, refuse_file
 from ingest.settings import Settings
 from ingest.sources import SOURCES, get_source
 from ingest.sources.base import Payload, Source
@@ -61,11 +62,34 @@ def payloads_for(
 ) -> Iterator[Payload]:
     file_options = _file_options(source, options)
     if file is not None:
-        return source.from_file(allowed_file(file, settings), **file_options)
+        return _file_payloads(source, allowed_file(file, settings), settings, file_options)
     if live:
         assert client is not None
         return source.live(settings, client, **options)
     return source.offline(**file_options)
+
+
+def _file_payloads(
+    source: Source, path: Path, settings: Settings, options: dict[str, object]
+) -> Iterator[Payload]:
+    """The source's payloads of a `--file`; a file refused before any payload (and any reader
+    error there, as a ParseError) is archived and ledgered by the loader, for every source."""
+    payloads = source.from_file(path, **options)
+    while True:
+        try:
+            payload = next(payloads)
+        except StopIteration:
+            return
+        except Exception as error:
+            refused = error if isinstance(error, TradewatchError) else _unreadable(path, error)
+            refuse_file(source.name, path, refused, settings)
+            raise refused from None
+        yield payload if payload.path is not None else replace(payload, container=path)
+
+
+def _unreadable(path: Path, error: Exception) -> ParseError:
+    detail = " ".join(str(error).split())[:300]
+    return ParseError(f"{path.name}: cannot be read: {type(error).__name__}: {detail}")
 
 
 # options every mode understands, not only live fetches
