@@ -204,9 +204,9 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
     """The id of the published build this one would repeat, or None when work is needed.
 
     Nothing changed when every load was skipped (the same payloads), no load has succeeded
-    since the last publication (a build whose dbt run failed published nothing), the dbt
-    project is the one that build used, and its copy is in place: dbt and publish can be
-    skipped.
+    since the last successful dbt run (`ops.dbt_runs`: a `publish` alone does not build the
+    marts) nor since the last publication, the dbt project is the one that build used, and
+    its copy is in place: dbt and publish can be skipped.
     """
     from ingest import publish
     from ingest.transform import project_fingerprint
@@ -217,6 +217,8 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
     if not manifest or not publish.published_database(settings).exists():
         return None
     if manifest.get("dbt_project_sha256") != project_fingerprint():
+        return None
+    if not warehouse.dbt_run_covers_every_load(settings.db_path):
         return None
     with warehouse.connect(settings.db_path, read_only=True) as con:
         row = con.execute(
