@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest import landing, warehouse
+from ingest import csvlimits, landing, warehouse
 from ingest.errors import (
     DataQualityError,
     LandingError,
@@ -362,7 +362,9 @@ def _stage(
     except TradewatchError:
         raise
     except Exception as error:  # untrusted file: any reader error means "cannot parse"
-        detail = " ".join(str(error).split())[:600]
+        if (too_long := csvlimits.from_duckdb(error, archived.origin)) is not None:
+            raise too_long from None
+        detail = " ".join(str(error).split())[:300]
         raise ParseError(
             f"{archived.origin}: cannot be parsed: {type(error).__name__}: {detail}"
         ) from error
@@ -432,7 +434,8 @@ def _parse(
     except TradewatchError:
         raise
     except Exception as error:  # untrusted bytes: any library error means "cannot parse"
-        raise ParseError(f"{origin}: cannot be parsed: {type(error).__name__}: {error}") from error
+        detail = " ".join(str(error).split())[:300]
+        raise ParseError(f"{origin}: cannot be parsed: {type(error).__name__}: {detail}") from error
     frames, outcomes = (
         (parsed.frames, parsed.outcomes) if isinstance(parsed, Parsed) else (parsed, ())
     )

@@ -16,6 +16,7 @@ from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
 
+from ingest.csvlimits import check_rows
 from ingest.deals_register.files import (
     COLUMNS,
     DEALS_FILE,
@@ -26,6 +27,7 @@ from ingest.deals_register.files import (
     sort_key,
 )
 from ingest.deals_register.problems import Problem, RegisterInvalid
+from ingest.errors import ParseError
 
 STATUSES = ("announced", "talks", "signed", "in_progress", "operational", "stalled", "cancelled")
 DEAL_TYPES = ("target", "mou", "agreement", "order", "talks", "investment", "facility", "policy")
@@ -158,6 +160,11 @@ def _records(name: str, content: bytes | None, problems: list[Problem]) -> list[
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         problems.append(Problem(name, None, None, None, f"is not UTF-8 text ({error})"))
+        return []
+    try:
+        check_rows(content, name)
+    except ParseError as error:
+        problems.append(Problem(name, None, None, None, str(error).removeprefix(f"{name}, ")))
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
     columns = COLUMNS[name]
