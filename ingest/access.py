@@ -30,13 +30,19 @@ class NothingPublished(TradewatchError):
     """There is no published copy to query yet (exit 1: build first)."""
 
 
-def query_database(settings: Settings) -> Path:
-    """The published copy: readers never hold the build's file."""
+def published_copy(settings: Settings) -> Path:
     return settings.published_dir / settings.db_path.name
 
 
+def query_database(settings: Settings) -> Path:
+    """The published copy when there is one (the report's reader falls back to the live
+    file; `query` never does)."""
+    published = published_copy(settings)
+    return published if published.exists() else settings.db_path
+
+
 def run_query(settings: Settings, sql: str) -> pl.DataFrame:
-    path = query_database(settings)
+    path = published_copy(settings)
     if not path.exists():
         raise NothingPublished(
             f"{path}: nothing published yet; `tradewatch build` (or `tradewatch publish`) "
