@@ -325,8 +325,18 @@ def _slug(value: str) -> str | None:
     return f"{value!r} is not slug-shaped (lowercase letters and digits joined by single hyphens)"
 
 
+# a register date outside these years is a typo (9999-12-31, 0001-01-01), not a deal
+FIRST_YEAR, YEARS_AHEAD = 1900, 50
+
+
 def _date(value: str) -> str | None:
-    return None if parse_partial_date(value) else f"{value!r} {DATE_HELP}"
+    parsed = parse_partial_date(value)
+    if parsed is None:
+        return f"{value!r} {DATE_HELP}"
+    last_year = date.today().year + YEARS_AHEAD
+    if not FIRST_YEAR <= parsed.first_day.year <= last_year:
+        return f"{value!r} is outside {FIRST_YEAR}..{last_year}"
+    return None
 
 
 def _amount(value: str) -> str | None:
