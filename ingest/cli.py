@@ -34,6 +34,7 @@ from ingest.errors import (
     EXIT_TEMPFAIL,
     EXIT_USAGE,
     TradewatchError,
+    cannot_write,
 )
 from ingest.http import download_progress
 from ingest.loader import LoadResult
@@ -76,6 +77,11 @@ def reports_errors(command: F) -> F:
         except TradewatchError as error:
             _print_error(error)
             raise typer.Exit(error.exit_code) from None
+        except Exception as error:  # a full disk or read-only folder, wherever it surfaced
+            if (failure := cannot_write(error)) is None:
+                raise
+            _print_error(failure)
+            raise typer.Exit(failure.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -123,6 +129,7 @@ def build(
 
     settings = Settings.from_env()
     with run_lock(settings, "build"), progress_display() as progress:
+        publish.remove_leftovers(settings)  # a killed run's half-written copy
         task = progress.add_task("ingest all sources", total=None)
         results = pipeline.ingest_all(settings, live=live)
         unchanged = None if force else pipeline.unchanged_build(settings, results)
@@ -442,6 +449,7 @@ def _run_unattended(
     )
     try:
         with run_lock(settings, "run"):
+            publish.remove_leftovers(settings)  # a killed run's half-written copy
             results = pipeline.ingest_all(settings, live=live)
             for result in results:
                 log.info(
@@ -468,7 +476,11 @@ def _run_unattended(
         code = error.exit_code
         log.error("run failed: exit %d (%s)", code, EXIT_MEANINGS.get(code, "error"))
         return code
-    except Exception:
+    except Exception as error:
+        if (failure := cannot_write(error)) is not None:
+            log.error("%s", failure)
+            log.error("run failed: exit %d (%s)", failure.exit_code, EXIT_MEANINGS[EXIT_CANT_WRITE])
+            return failure.exit_code
         log.exception("run failed: exit %d (%s)", BUG_EXIT_CODE, EXIT_MEANINGS[BUG_EXIT_CODE])
         return BUG_EXIT_CODE
     log.info("run finished: exit 0 (ok)")
