@@ -41,8 +41,14 @@ from ingest.loader import LoadResult
 from ingest.settings import Settings
 from ingest.sources import SOURCES
 
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok, 1 bad input or data quality, 2 usage error, 3 warehouse or run lock "
+    "held, 70 a bug (run), 74 cannot write (disk full, read-only), 75 source unavailable "
+    "(try later). See docs/reliability.md."
+)
 app = typer.Typer(
     help="tradewatch: U.S.–Turkey trade, rare-earth flows and announced deals in DuckDB.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -296,7 +302,8 @@ def query(
         OutputFormat.table
     ),
 ) -> None:
-    """Run SQL on a read-only connection that cannot touch files outside the warehouse."""
+    """Run SQL on the published copy: read-only, no files outside it, capped memory, temp
+    space and time (TRADEWATCH_QUERY_*)."""
     from ingest import access
 
     settings = Settings.from_env()
