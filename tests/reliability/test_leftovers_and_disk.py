@@ -21,7 +21,6 @@ from ingest import landing, publish
 from ingest.cli import app
 from ingest.settings import Settings
 from tests.ingest.test_loader import ledger
-from tests.warehouse_copies import copy_built, settings_env
 
 
 def dead_pid() -> int:
@@ -31,11 +30,9 @@ def dead_pid() -> int:
 
 
 def test_a_killed_runs_leftovers_are_removed_by_the_next_build(
-    built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built_copy: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = copy_built(built_warehouse, tmp_path)
-    for key, value in settings_env(settings).items():
-        monkeypatch.setenv(key, value)
+    settings = built_copy
     out = settings.published_dir
     current = (out / "parquet").resolve()
     leftovers = [
@@ -81,14 +78,11 @@ def test_landing_leftovers_of_a_dead_writer_are_removed(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_during_dbt_is_exit_74_in_one_line_without_log_spam(
-    built_warehouse: Settings,
+    built_copy: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    settings = copy_built(built_warehouse, tmp_path)
-    for key, value in settings_env(settings).items():
-        monkeypatch.setenv(key, value)
 
     class FullDisk(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
