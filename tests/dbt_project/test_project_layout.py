@@ -1,4 +1,5 @@
-"""The dbt project's file layout: one naming rule for every property file."""
+"""The dbt project's file layout: one naming rule for every property file, short rare-earth
+models (issue 13: none over ~150 lines)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,12 @@ def test_every_property_file_is_named_after_its_folder() -> None:
             misnamed.append(f"{path.relative_to(DBT_PROJECT_DIR)} (want {sorted(allowed)})")
     assert property_files(), "no property files found"
     assert misnamed == []
+
+
+def test_no_rare_earth_model_is_longer_than_150_lines() -> None:
+    models = sorted((DBT_PROJECT_DIR / "models").glob("*/rare_earths/*.sql"))
+    assert len(models) >= 10
+    long = {
+        path.name: lines for path in models if (lines := len(path.read_text().splitlines())) > 150
+    }
+    assert long == {}

@@ -35,13 +35,6 @@ basket as (
 
 ),
 
-baci_sides as (
-
-    select sides.flow
-    from (values ('export'), ('import')) as sides (flow)  -- noqa: RF04
-
-),
-
 baci_bilateral_rows as (
 
     -- each flow once as the exporter's export and once as the importer's import
@@ -61,7 +54,7 @@ baci_bilateral_rows as (
         baci_bilateral.quantity_t as quantity,
         baci_bilateral.vintage
     from baci_bilateral
-    cross join baci_sides
+    cross join (values ('export'), ('import')) as baci_sides (flow)  -- noqa: RF04
 
 ),
 
