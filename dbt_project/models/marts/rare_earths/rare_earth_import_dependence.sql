@@ -22,6 +22,12 @@ china_world_shares as (
 
 ),
 
+country_names as (
+
+    select * from {{ ref('int_country_names_unioned') }}
+
+),
+
 concentration as (
 
     select
@@ -42,11 +48,13 @@ final as (
 
     select
         totals.importer_iso3,
+        importers.country_name as importer_name,
         totals.stage,
         totals.year,
         totals.source,
         cast(totals.imports_usd as decimal(18, 0)) as imports_usd,
         totals.top_supplier_iso3,
+        top_suppliers.country_name as top_supplier_name,
         round(totals.top_supplier_usd / nullif(totals.imports_usd, 0) * 100, 4)
             as top_supplier_share_pct,
         round(
@@ -73,6 +81,9 @@ final as (
         on
             {{ keys_match('totals', 'china_world_shares', grain) }}
             and not totals.has_supplier_breakdown
+    left join country_names as importers on totals.importer_iso3 = importers.country_iso3
+    left join country_names as top_suppliers
+        on totals.top_supplier_iso3 = top_suppliers.country_iso3
 
 )
 
