@@ -24,7 +24,17 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ingest.errors import TradewatchError
+from ingest.console import console, errors
+from ingest.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_CANT_WRITE,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_SOFTWARE,
+    EXIT_TEMPFAIL,
+    EXIT_USAGE,
+    TradewatchError,
+)
 from ingest.http import download_progress
 from ingest.loader import LoadResult
 from ingest.query_output import OutputFormat
@@ -36,8 +46,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# one console for every command: data and user text print literally (ingest/console.py)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -60,10 +69,15 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except TradewatchError as error:
-            errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            _print_error(error)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _print_error(error: TradewatchError) -> None:
+    """One line, the error's text printed literally (it may quote data: `[/x]` is text)."""
+    errors.print(Text.assemble(("error:", "bold red"), " ", str(error)), soft_wrap=True)
 
 
 @contextmanager
@@ -123,7 +137,7 @@ def build(
     console.print(f"dbt build: {outcome.passed} nodes passed")
     for name in pipeline.unloaded_sources(settings):
         hint = "the API returned no data" if live else "run with --live"
-        console.print(f"[yellow]{name}: not loaded; {hint}[/]")
+        console.print(f"{name}: not loaded; {hint}", style="yellow")
     _print_publication(publication)
     _print_summary(settings)
 
@@ -301,13 +315,17 @@ def _print_summary(settings: Settings) -> None:
 
     summary = pipeline.goal_summary(settings.db_path)
     if summary is None:
-        console.print("[yellow]no month with a full trailing twelve months yet[/]")
+        console.print("no month with a full trailing twelve months yet", style="yellow")
         return
+    console.print()
     console.print(
-        f"\n[bold]U.S.–Turkey goods trade[/] (Census basis, vintage {summary.vintage})\n"
-        f"  latest month           {summary.latest_month:%Y-%m}\n"
-        f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
-        f"  share of $100bn goal   {summary.pct_of_goal:.1f} %"
+        Text.assemble(
+            ("U.S.–Turkey goods trade", "bold"),
+            f" (Census basis, vintage {summary.vintage})\n"
+            f"  latest month           {summary.latest_month:%Y-%m}\n"
+            f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
+            f"  share of $100bn goal   {summary.pct_of_goal:.1f} %",
+        )
     )
     if summary.cagr_5y_pct is not None:
         reached = summary.projected_goal_year or "never at that rate"
@@ -322,13 +340,15 @@ def _print_summary(settings: Settings) -> None:
 # --- published copy, scheduled runs, report and docs -----------------------------------
 
 EXIT_MEANINGS = {
-    0: "ok",
-    1: "data-quality failure",
-    2: "source unavailable",
-    3: "another run holds the lock",
-    70: "unexpected error (a bug; the traceback is in the log)",
+    EXIT_OK: "ok",
+    EXIT_BAD_INPUT: "bad input or data-quality failure",
+    EXIT_USAGE: "usage error",
+    EXIT_LOCKED: "another run holds the lock",
+    EXIT_SOFTWARE: "unexpected error (a bug; the traceback is in the log)",
+    EXIT_CANT_WRITE: "cannot write the warehouse, landing or publish folder",
+    EXIT_TEMPFAIL: "source unavailable; try later",
 }
-BUG_EXIT_CODE = 70  # EX_SOFTWARE: neither the data nor a source is to blame
+BUG_EXIT_CODE = EXIT_SOFTWARE  # neither the data nor a source is to blame
 
 
 @app.command("publish")
@@ -378,15 +398,20 @@ def run(
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
     Takes the run lock, ingests every source, runs dbt build, publishes, checks source
-    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 data-quality
-    failure (or a payload whose shape changed), 2 source unavailable (unreachable, refusing
-    the key, or answering something that is not data), 3 another run holds the lock, 70 a
-    bug.
+    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 bad input or
+    data-quality failure (or a payload whose shape changed), 2 usage error, 3 another run
+    holds the lock, 70 a bug, 74 the warehouse, landing or publish folder cannot be written
+    (disk full, read-only), 75 a source is unavailable (unreachable, refusing the key, or
+    answering something that is not data): try later.
     """
     import os
     from datetime import UTC, datetime
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except TradewatchError as error:  # nothing to log to yet: one line on stderr
+        _print_error(error)
+        raise typer.Exit(error.exit_code) from None
     started = datetime.now(UTC)
     folder = log_dir or settings.db_path.parent / "logs"
     log_path = folder / f"run-{started:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
@@ -538,7 +563,9 @@ def report(
     for png in result.charts.values():
         console.print(f"  chart: {png}")
     for key, reason in result.missing.items():
-        console.print(f"  [yellow]not available in this build[/] {key}: {reason}")
+        console.print(
+            Text.assemble("  ", ("not available in this build", "yellow"), f" {key}: {reason}")
+        )
 
 
 @app.command()
@@ -584,7 +611,11 @@ def _print_published(settings: Settings, out: Console = console) -> None:
 
     manifest = read_manifest(settings)
     if manifest is None:
-        out.print("[yellow]nothing published yet[/]: `tradewatch build` publishes a copy")
+        out.print(
+            Text.assemble(
+                ("nothing published yet", "yellow"), ": `tradewatch build` publishes a copy"
+            )
+        )
         return
     dbt = manifest.get("dbt") or {}
     checks = manifest.get("expectations") or {}

@@ -12,7 +12,13 @@ from pathlib import Path
 import httpx
 
 from ingest import warehouse
-from ingest.errors import AuthenticationError, FileRefused, LockHeld, TradewatchError
+from ingest.errors import (
+    AuthenticationError,
+    FileRefused,
+    LockHeld,
+    TradewatchError,
+    UsageError,
+)
 from ingest.http import make_client
 from ingest.loader import LoadResult, load_payload
 from ingest.settings import Settings
@@ -36,7 +42,10 @@ def http_client(
     settings: Settings, transport: httpx.BaseTransport | None = None
 ) -> Iterator[httpx.Client]:
     with make_client(
-        timeout_s=settings.http_timeout_s, transport=transport, max_bytes=settings.http_max_bytes
+        timeout_s=settings.http_timeout_s,
+        transport=transport,
+        max_bytes=settings.http_max_bytes,
+        deadline_s=settings.http_deadline_s,
     ) as client:
         yield client
 
@@ -69,7 +78,7 @@ def _file_options(source: Source, options: dict[str, object]) -> dict[str, objec
     refused = [key for key in generic if key not in source.file_options]
     if refused:
         shown = ", ".join("--" + key.replace("_", "-") for key in refused)
-        raise TradewatchError(f"{source.name} does not take {shown}")
+        raise UsageError(f"{source.name} does not take {shown}")
     return generic
 
 

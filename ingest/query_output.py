@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ingest import lineage
+from ingest.console import SETTINGS
 from ingest.settings import Settings
 
 NULL = "null"
@@ -101,7 +102,7 @@ def print_table(frame: pl.DataFrame, stream: TextIO | None = None) -> None:
         )
     for row in cells:
         table.add_row(*(Text(cell, style="dim" if cell == NULL else "") for cell in row))
-    console = Console(file=stream, width=sum(widths) + borders, highlight=False)
+    console = Console(file=stream, width=sum(widths) + borders, **SETTINGS)  # type: ignore[arg-type]
     console.print(table, crop=False)
 
 

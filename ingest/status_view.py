@@ -157,9 +157,10 @@ def wide_console() -> Console:
     """The terminal's width, or no limit when piped: a ledger line is never cut."""
     import sys
 
+    from ingest.console import SETTINGS
     from ingest.query_output import output_width
 
-    return Console(width=output_width(sys.stdout) or 10_000, highlight=False)
+    return Console(width=output_width(sys.stdout) or 10_000, **SETTINGS)  # type: ignore[arg-type]
 
 
 def print_report(console: Console, report: StatusReport) -> None:
