@@ -61,6 +61,14 @@ def main(
     )
 
 
+EXIT_CODES_HELP = (
+    f"Exit codes: {EXIT_OK} ok, {EXIT_BAD_INPUT} bad input or data quality, {EXIT_USAGE} usage "
+    f"error, {EXIT_LOCKED} warehouse or run lock held, {EXIT_CANT_WRITE} cannot write the "
+    f"warehouse, landing or publish folder, {EXIT_TEMPFAIL} source unavailable (try later). "
+    "Table: docs/reliability.md."
+)
+
+
 def reports_errors(command: F) -> F:
     """Turn tradewatch's own errors into a one-line message and the documented exit code."""
 
@@ -104,7 +112,7 @@ def progress_display() -> Iterator[Progress]:
         download_progress.reset(token)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def build(
     live: Annotated[bool, typer.Option("--live", help="Fetch every source from its API.")] = False,
@@ -142,7 +150,7 @@ def build(
     _print_summary(settings)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def ingest(
     source: Annotated[str, typer.Argument(help=f"One of: {', '.join(SOURCES)}.")],
@@ -202,7 +210,7 @@ def ingest(
     _print_loads(results)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def transform() -> None:
     """Run dbt build: every model, snapshot, seed and test."""
@@ -280,7 +288,7 @@ where not results.success
 """
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def query(
     sql: Annotated[str, typer.Argument(help="A read-only SQL query, e.g. 'from marts.countries'.")],
@@ -351,7 +359,7 @@ EXIT_MEANINGS = {
 BUG_EXIT_CODE = EXIT_SOFTWARE  # neither the data nor a source is to blame
 
 
-@app.command("publish")
+@app.command("publish", epilog=EXIT_CODES_HELP)
 @reports_errors
 def publish_copy(
     force: Annotated[
