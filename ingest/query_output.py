@@ -113,10 +113,11 @@ def _fit(
     borders = 3 * len(natural) + 1
     if sum(natural) + borders <= limit:
         return natural
-    minimum = [
-        max([1, *(cell_len(row[index]) for row in cells)])
+    least_text = [min(natural[index], TEXT_MIN_WIDTH) for index in range(len(natural))]
+    minimum = [  # a number keeps every digit; a header or text folds to lines of 10 or more
+        max([least_text[index], *(cell_len(row[index]) for row in cells)])
         if keeps
-        else min(natural[index], TEXT_MIN_WIDTH)
+        else least_text[index]
         for index, keeps in enumerate(fixed)
     ]
     spare = limit - borders - sum(minimum)
@@ -144,7 +145,7 @@ def _print_records(
                 shown = name if index == 0 else ""
                 stream.write(f"{shown.ljust(label)} │ {line}\n")
     if not cells:
-        stream.write("(0 rows)\n")
+        stream.write(f"(0 rows; columns: {', '.join(names)})\n")
 
 
 def _fold(text: str, width: int) -> list[str]:

@@ -66,6 +66,16 @@ def test_a_row_slightly_too_wide_folds_headers_and_text_not_numbers(
     assert "United Arab Emirates" in text
 
 
+def test_an_empty_result_too_wide_for_the_terminal_names_its_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = _printed(WIDE.clear(), monkeypatch, "40")
+    assert text == (
+        "(0 rows; columns: as_of_month, total_trade_t12m_usd, announced_deal_value_usd, "
+        "pct_of_goal, partner_name)\n"
+    )
+
+
 def test_piped_output_is_never_limited_to_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     text = _printed(WIDE, monkeypatch, None)
     _assert_whole_numbers(text)
