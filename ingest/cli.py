@@ -6,12 +6,12 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import (
     BarColumn,
@@ -38,28 +38,17 @@ from ingest.errors import (
 )
 from ingest.http import download_progress
 from ingest.loader import LoadResult
+from ingest.query_output import OutputFormat
 from ingest.settings import Settings
 from ingest.sources import SOURCES
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 ok, 1 bad input or data quality, 2 usage error, 3 warehouse or run lock "
-    "held, 70 a bug (run), 74 cannot write (disk full, read-only), 75 source unavailable "
-    "(try later). See docs/reliability.md."
-)
 app = typer.Typer(
     help="tradewatch: U.S.–Turkey trade, rare-earth flows and announced deals in DuckDB.",
-    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
 # one console for every command: data and user text print literally (ingest/console.py)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 @app.callback()
@@ -71,6 +60,14 @@ def main(
         format="%(message)s",
         handlers=[RichHandler(console=errors, show_path=False)],
     )
+
+
+EXIT_CODES_HELP = (
+    f"Exit codes: {EXIT_OK} ok, {EXIT_BAD_INPUT} bad input or data quality, {EXIT_USAGE} usage "
+    f"error, {EXIT_LOCKED} warehouse or run lock held, {EXIT_CANT_WRITE} cannot write the "
+    f"warehouse, landing or publish folder, {EXIT_TEMPFAIL} source unavailable (try later). "
+    "Table: docs/reliability.md."
+)
 
 
 def reports_errors(command: F) -> F:
@@ -121,7 +118,7 @@ def progress_display() -> Iterator[Progress]:
         download_progress.reset(token)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def build(
     live: Annotated[bool, typer.Option("--live", help="Fetch every source from its API.")] = False,
@@ -160,7 +157,7 @@ def build(
     _print_summary(settings)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def ingest(
     source: Annotated[str, typer.Argument(help=f"One of: {', '.join(SOURCES)}.")],
@@ -220,7 +217,7 @@ def ingest(
     _print_loads(results)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def transform() -> None:
     """Run dbt build: every model, snapshot, seed and test."""
@@ -238,49 +235,53 @@ def transform() -> None:
 def status(
     freshness: Annotated[
         bool,
-        typer.Option("--freshness/--no-freshness", help="Also run `dbt source freshness`."),
+        typer.Option(
+            "--freshness/--no-freshness", help="Also check load times (`dbt source freshness`)."
+        ),
     ] = True,
 ) -> None:
-    """Last loads, failed expectations, the published build and source freshness."""
-    from ingest import runlock, warehouse
+    """Every source and dataset, data freshness, failed expectations, the published build.
+
+    Lists each dataset's newest good load with any newer attempt beside it (a skip, or a
+    failure with its error), sources never loaded, and the latest period each source holds
+    against its publisher's usual release lag. Exit codes: 0 everything current, 1 a
+    dataset's newest attempt failed or a source's data (or load) is stale, 2 usage error,
+    3 the warehouse is locked by another process.
+    """
+    from datetime import UTC, datetime
+
+    from ingest import runlock, status_view, warehouse
 
     settings = Settings.from_env()
+    out = status_view.wide_console()
     if not settings.db_path.exists():
         raise TradewatchError(f"{settings.db_path}: no warehouse yet; run `tradewatch build`")
     holder = runlock.current_holder(settings)
     ledger = settings.db_path
     if holder is not None:
-        console.print(Text.assemble(("a run is in progress:", "yellow"), f" {holder.describe()}"))
+        out.print(Text(f"a run is in progress: {holder.describe()}", style="yellow"))
         published = settings.published_dir / settings.db_path.name
         ledger = published if published.exists() else ledger
-        console.print(f"ledger as of the last publish ({ledger})")
+        out.print(Text(f"ledger as of the last publish ({ledger})"))
     with warehouse.connect(ledger, read_only=True) as con:
-        loads = con.execute(STATUS_SQL).fetchall()
+        report = status_view.read_status(con, datetime.now(UTC).date())
         failed = con.execute(FAILED_EXPECTATIONS_SQL).fetchall()
-    table = Table("source", "dataset", "status", "vintage", "rows", "finished (UTC)", "error")
-    for row in loads:
-        table.add_row(*(str(value) if value is not None else "" for value in row))
-    console.print(table)
+    status_view.print_report(out, report)
+    problems = report.problems
     if failed:
-        console.print(f"{len(failed)} failed expectation(s) in the latest loads:", style="red")
+        out.print(Text(f"{len(failed)} failed expectation(s) in the latest loads:", "red"))
         for source, dataset, expectation, column, sample in failed:
-            console.print(f"  {source}/{dataset}: {expectation} {column or ''} {sample or ''}")
-    _print_published(settings)
-    if not freshness:
-        return
-    if holder is not None:
-        console.print("source freshness skipped while the run holds the warehouse", style="yellow")
-        return
-    _print_freshness(settings)
+            out.print(Text(f"  {source}/{dataset}: {expectation} {column or ''} {sample or ''}"))
+    _print_published(settings, out)
+    if freshness and holder is not None:
+        out.print(Text("load freshness skipped while the run holds the warehouse", "yellow"))
+    elif freshness:
+        problems += _print_freshness(settings, out)
+    if problems:
+        out.print(Text(f"status: {'; '.join(problems)}", style="bold red"))
+        raise typer.Exit(status_view.STALE_OR_FAILED_EXIT_CODE)
 
 
-STATUS_SQL = """
-select source, dataset, status, vintage, row_count,
-       strftime(finished_at at time zone 'UTC', '%Y-%m-%d %H:%M'), error
-from ops.loads
-qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-order by source, dataset
-"""
 FAILED_EXPECTATIONS_SQL = """
 with latest as (
     select * from ops.loads
@@ -294,7 +295,7 @@ where not results.success
 """
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def query(
     sql: Annotated[str, typer.Argument(help="A read-only SQL query, e.g. 'from marts.countries'.")],
@@ -304,19 +305,16 @@ def query(
 ) -> None:
     """Run SQL on the published copy: read-only, no files outside it, capped memory, temp
     space and time (TRADEWATCH_QUERY_*)."""
-    from ingest import access
+    from ingest import access, query_output
 
     settings = Settings.from_env()
     frame = access.run_query(settings, sql)
-    if output is OutputFormat.csv:
-        sys.stdout.write(frame.write_csv())
-    elif output is OutputFormat.json:
-        sys.stdout.write(frame.write_json() + "\n")
-    else:
-        table = Table(*frame.columns)
-        for row in frame.iter_rows():
-            table.add_row(*("" if value is None else str(value) for value in row))
-        console.print(table)
+    query_output.write(frame, output)
+    if frame.is_empty():
+        database = str(access.query_database(settings))
+        hint = query_output.empty_result_hint(settings, sql, database)
+        if hint:
+            errors.print(Text(f"hint: {hint}"), soft_wrap=True)
 
 
 def _print_loads(results: list[LoadResult]) -> None:
@@ -369,7 +367,7 @@ EXIT_MEANINGS = {
 BUG_EXIT_CODE = EXIT_SOFTWARE  # neither the data nor a source is to blame
 
 
-@app.command("publish")
+@app.command("publish", epilog=EXIT_CODES_HELP)
 @reports_errors
 def publish_copy(
     force: Annotated[
@@ -629,12 +627,12 @@ def _print_publication(publication: Any) -> None:
     )
 
 
-def _print_published(settings: Settings) -> None:
+def _print_published(settings: Settings, out: Console = console) -> None:
     from ingest.publish import read_manifest
 
     manifest = read_manifest(settings)
     if manifest is None:
-        console.print(
+        out.print(
             Text.assemble(
                 ("nothing published yet", "yellow"), ": `tradewatch build` publishes a copy"
             )
@@ -642,30 +640,42 @@ def _print_published(settings: Settings) -> None:
         return
     dbt = manifest.get("dbt") or {}
     checks = manifest.get("expectations") or {}
-    console.print(
+    out.print(
         f"published: build {manifest['build_id']} at {manifest['built_at']}; dbt "
         f"{dbt.get('passed', '?')} passed / {dbt.get('failed', '?')} failed; expectations "
         f"{checks.get('passed', '?')} passed / {checks.get('failed', '?')} failed"
     )
 
 
-def _print_freshness(settings: Settings) -> None:
+def _print_freshness(settings: Settings, out: Console) -> list[str]:
+    """Load freshness from `dbt source freshness`; returns the source tables past error."""
     from ingest.freshness import source_freshness
 
     rows = source_freshness(settings)
-    table = Table("source table", "freshness", "newest load (UTC)", "age", "warn / error after")
+    table = Table(
+        "source table",
+        "load",
+        "newest load (UTC)",
+        "age",
+        "warn / error after",
+        title="load freshness: when each source table was last loaded",
+    )
     colours = {"pass": "green", "warn": "yellow"}
     for row in rows:
-        colour = colours.get(row.status, "red")
         age = "" if row.age_hours is None else _age(row.age_hours)
         table.add_row(
-            f"{row.source}.{row.table}",
-            Text(row.status, style=colour),
+            Text(f"{row.source}.{row.table}"),
+            Text(row.status, style=colours.get(row.status, "red")),
             (row.max_loaded_at or "")[:16].replace("T", " "),
             age,
             f"{row.warn_after or '-'} / {row.error_after or '-'}",
         )
-    console.print(table)
+    out.print(table)
+    return [
+        f"{row.source}.{row.table} load is {row.status}"
+        for row in rows
+        if row.status not in ("pass", "warn")
+    ]
 
 
 def _age(hours: float) -> str:

@@ -94,7 +94,7 @@ def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDB
         con = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
-            raise LockHeld(f"{db_path} is in use by another process: {error}") from None
+            raise held_by_another_process(db_path, error) from None
         raise
     try:
         if not read_only:
@@ -102,6 +102,18 @@ def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDB
         yield con
     finally:
         con.close()
+
+
+def held_by_another_process(db_path: Path, error: Exception) -> LockHeld:
+    """DuckDB lets one process write a file: usually a notebook, BI tool or script holds the
+    live warehouse, which readers should never open. Point them to the published copy."""
+    published = db_path.parent / "published" / db_path.name
+    detail = " ".join(str(error).split())
+    return LockHeld(
+        f"{db_path} is in use by another process (a notebook, BI tool or script with the live "
+        f"file open?): readers should use the published copy {published} or `tradewatch "
+        f"query`; close the other connection and retry. DuckDB: {detail}"
+    )
 
 
 def publish(

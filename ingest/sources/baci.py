@@ -42,7 +42,7 @@ from ingest.ziplimits import ZipLimits, check_members, copy_member
 
 SOURCE = "baci"
 BUNDLED = "baci"
-BASKET_SEED = DBT_PROJECT_DIR / "seeds" / "rare_earth_hs_basket.csv"
+BASKET_SEED = DBT_PROJECT_DIR / "seeds" / "rare_earths" / "rare_earth_hs_basket.csv"
 TRADE_HEADER = ("t", "i", "j", "k", "v", "q")
 TRADE_MEMBER = re.compile(r"^BACI_(HS\d{2})_Y(\d{4})_(V\d{6}[a-z]?)\.csv$")
 COUNTRY_MEMBER = re.compile(r"^country_codes_(V\d{6}[a-z]?)\.csv$")

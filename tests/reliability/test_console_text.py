@@ -43,7 +43,7 @@ def test_an_error_quoting_a_value_prints_it_literally_and_status_shows_it(
     assert_literal(result.output)
     assert ledger(settings.db_path)[-1]["status"] == "failed"
     shown = CliRunner().invoke(app, ["status", "--no-freshness"])
-    assert shown.exit_code == 0, shown.output
+    assert shown.exit_code == 1, shown.output  # the dataset's newest attempt failed
     assert "[/x]" in shown.output and "Traceback" not in shown.output
 
 
