@@ -208,7 +208,7 @@ def test_a_data_quality_failure_exits_1_and_publishes_nothing(
     assert result.returncode == 1, result.stderr
     assert "TransformFailed" in result.stderr
     assert "unique_stg_reference__countries_country_iso3" in result.stderr
-    assert "exit 1 (data-quality failure)" in result.stderr
+    assert "exit 1 (bad input or data-quality failure)" in result.stderr
     assert published_files(settings) == before
     refused = subprocess.run(
         tradewatch("publish"),
@@ -237,7 +237,7 @@ def test_an_unavailable_source_exits_75_and_publishes_nothing(
     result = CliRunner().invoke(app, ["run", "--live", "--no-freshness"])
 
     assert result.exit_code == 75, result.output
-    assert "exit 75 (source unavailable)" in result.output
+    assert "exit 75 (source unavailable; try later)" in result.output
     assert published_files(settings) == before
     log = next((settings.db_path.parent / "logs").glob("run-*.log")).read_text()
     assert "SourceUnavailable: https://census.invalid/country.xlsx" in log
