@@ -62,7 +62,7 @@ def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.Data
     )
     goal_bn = latest["goal"] / 1e9
     top.axhline(goal_bn, color=GOAL, lw=1.2, ls="--", label=f"goal: ${goal_bn:,.0f} billion a year")
-    start = latest["as_of_month"]
+    start = latest["month_date"]
     level_bn = latest["t12m"] / 1e9
     top.plot([start], [level_bn], "o", color=INK)
     top.annotate(

@@ -103,20 +103,20 @@ def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missin
         f" total_trade_t12m_usd::double as t12m, vintage from {MONTHLY} order by month_date"
     )
     latest = reader.frame(
-        f"select as_of_month, total_trade_t12m_usd::double as t12m, goal_usd::double as goal, "
+        f"select month_date, total_trade_t12m_usd::double as t12m, goal_usd::double as goal, "
         f"pct_of_goal, cagr_5y_pct, projected_goal_year, vintage "
-        f"from {PROGRESS} order by as_of_month desc limit 1"
+        f"from {PROGRESS} order by month_date desc limit 1"
     ).row(0, named=True)
     scenarios = reader.frame(
         f"select target_year, required_annual_growth_pct from {SCENARIOS} "
-        f"where as_of_month = ? order by target_year",
-        [latest["as_of_month"]],
+        f"where month_date = ? order by target_year",
+        [latest["month_date"]],
     )
     section.figure = charts.trade_goal(monthly, latest, scenarios)
     vintages = _vintage_spans(monthly, "month_date")
     section.caption = f"Source: {CENSUS}. Vintage: {vintages}. {built(build)}"
     rows = [
-        ("Latest month", f"{latest['as_of_month']:%Y-%m}"),
+        ("Latest month", f"{latest['month_date']:%Y-%m}"),
         ("Trailing twelve months", _usd_bn(latest["t12m"])),
         ("Share of the $100 billion goal", _pct(latest["pct_of_goal"])),
         ("Growth over the last five years (a year)", _pct(latest["cagr_5y_pct"])),
@@ -381,8 +381,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
                     "vintage",
                 ),
             ),
-            (PROGRESS, ("as_of_month", "total_trade_t12m_usd", "goal_usd", "vintage")),
-            (SCENARIOS, ("as_of_month", "target_year", "required_annual_growth_pct")),
+            (PROGRESS, ("month_date", "total_trade_t12m_usd", "goal_usd", "vintage")),
+            (SCENARIOS, ("month_date", "target_year", "required_annual_growth_pct")),
         ),
         fill=trade_goal,
     ),
