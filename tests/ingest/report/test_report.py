@@ -104,7 +104,8 @@ def test_all_six_sections_render_when_their_marts_exist(full_report: ReportResul
     assert "<tr><td>China</td><td>270,000</td><td>69.2 %</td><td>MCS2025</td></tr>" in html
     assert "Vintage: editions MCS2024, MCS2025." in html
     assert "<tr><td>USA</td><td>magnet</td><td>baci</td><td>491,902,474</td><td>74.5 %</td>" in html
-    assert "<tr><td>signed</td><td>2</td><td>$79.0 billion</td></tr>" in html
+    # U.S.–Turkey deals of the bundled register: Pegasus $36bn + Mercuria $43bn (estimate)
+    assert "<tr><td>signed</td><td>9</td><td>$79.0 billion</td><td>$43.0 billion</td></tr>" in html
 
 
 def test_hostile_register_text_renders_as_text(full_report: ReportResult) -> None:
