@@ -12,6 +12,14 @@ import duckdb
 from ingest.settings import Settings
 from tests.conftest import fixture_path
 
+ALL_SECTIONS = {
+    "trade-goal",
+    "turkey-rank",
+    "rare-earth-supply",
+    "china-share",
+    "deals-pipeline",
+    "deals-timeline",
+}
 RARE_EARTH_MARTS = (
     "rare_earth_supply",
     "rare_earth_supply_latest",

@@ -14,19 +14,12 @@ from ingest.cli import app
 from ingest.report import ReportResult, render_report
 from ingest.settings import Settings
 from tests.ingest.report.report_databases import (
+    ALL_SECTIONS,
     HOSTILE_URL,
     trade_only,
     with_all_marts,
 )
 
-ALL_SECTIONS = {
-    "trade-goal",
-    "turkey-rank",
-    "rare-earth-supply",
-    "china-share",
-    "deals-pipeline",
-    "deals-timeline",
-}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -19,6 +19,7 @@ from ingest.report.content import Section, usd_bn
 from ingest.report.marts import MartReader
 from ingest.report.sections import all_sections
 from ingest.settings import Settings
+from tests.ingest.report.report_databases import ALL_SECTIONS
 
 
 @pytest.fixture(scope="module")
@@ -114,17 +115,7 @@ def _drawn_texts(figure: Figure) -> list[Text]:
     ]
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        "trade-goal",
-        "turkey-rank",
-        "rare-earth-supply",
-        "china-share",
-        "deals-pipeline",
-        "deals-timeline",
-    ],
-)
+@pytest.mark.parametrize("key", sorted(ALL_SECTIONS))
 def test_no_labels_overlap_or_leave_the_chart(sections: dict[str, Section], key: str) -> None:
     figure = sections[key].figure
     assert figure is not None
