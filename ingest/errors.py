@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+# the documented exit codes (docs/reliability.md): sysexits.h where one fits
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_SOFTWARE, EXIT_CANT_WRITE, EXIT_TEMPFAIL = 70, 74, 75
+
 
 class TradewatchError(Exception):
-    """Base class; `exit_code` is the documented code for scheduled runs.
+    """Base class; `exit_code` is the documented code for every command.
 
     `received` is the body a live API answered with, when the error is about that body: the
     loader archives it (secrets scrubbed), so a refused answer is kept for inspection."""
 
-    exit_code = 1
+    exit_code = EXIT_BAD_INPUT
 
     def __init__(self, *args: object, received: bytes | None = None) -> None:
         super().__init__(*args)
@@ -24,8 +28,25 @@ class SchemaDrift(ParseError):
     """A parsed frame's columns or types differ from the declared raw-table schema."""
 
 
-class LandingError(TradewatchError):
+class CannotWrite(TradewatchError):
+    """The warehouse, landing or publish folder cannot be written (disk full, read-only
+    filesystem): nothing changed; free space or fix the folder, then rerun."""
+
+    exit_code = EXIT_CANT_WRITE
+
+
+class LandingError(CannotWrite):
     """The payload could not be archived (a full disk, a read-only folder): nothing loaded."""
+
+
+class UsageError(TradewatchError):
+    """A bad option or argument (click/typer's own usage errors exit 2 as well)."""
+
+    exit_code = EXIT_USAGE
+
+
+class SettingsInvalid(UsageError):
+    """A TRADEWATCH_* (or key) environment variable has a value tradewatch cannot use."""
 
 
 class FileRefused(TradewatchError):
@@ -43,9 +64,10 @@ class DataQualityError(TradewatchError):
 
 
 class SourceUnavailable(TradewatchError):
-    """A source could not be reached or kept failing after every retry."""
+    """A source could not be reached or kept failing after every retry: EX_TEMPFAIL, try
+    later."""
 
-    exit_code = 2
+    exit_code = EXIT_TEMPFAIL
 
 
 class AuthenticationError(SourceUnavailable):
@@ -62,4 +84,4 @@ class UnusableResponse(SourceUnavailable):
 class LockHeld(TradewatchError):
     """Another run holds the warehouse lock."""
 
-    exit_code = 3
+    exit_code = EXIT_LOCKED

@@ -28,8 +28,8 @@ from typing import Any
 
 import duckdb
 
-from ingest import descriptions
-from ingest.errors import LockHeld, TradewatchError
+from ingest import descriptions, warehouse
+from ingest.errors import TradewatchError
 from ingest.settings import Settings
 from ingest.transform import DbtOutcome, dbt_work_dir, project_fingerprint
 
@@ -149,7 +149,7 @@ def _write_copy(
             con.execute(f"attach {_literal(live)} as {LIVE} (read_only)")
         except duckdb.IOException as error:
             if "lock" in str(error).lower():
-                raise LockHeld(f"{live} is in use by another process: {error}") from None
+                raise warehouse.held_by_another_process(live, error) from None
             raise
         shown = f" with storage version {storage_version}" if storage_version else ""
         try:
