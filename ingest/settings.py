@@ -22,7 +22,7 @@ DEFAULT_DEALS_DIR = BUNDLED_DIR / "deals"  # the deals register: edited by pull 
 DEFAULT_CENSUS_API_BASE_URL = "https://api.census.gov/data/timeseries/intltrade"
 DEFAULT_USGS_SCIENCEBASE_URL = "https://www.sciencebase.gov/catalog"
 DEFAULT_COMTRADE_BASE_URL = "https://comtradeapi.un.org"
-DEFAULT_CSV_MAX_LINE_BYTES = 16 * 1024**2
+DEFAULT_CSV_MAX_LINE_BYTES = 1024**2  # real rows are under 1 KB
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest import warehouse
 from ingest.errors import TradewatchError
 from ingest.settings import DBT_PROJECT_DIR, Settings
 
@@ -81,7 +83,16 @@ def build_models(settings: Settings) -> DbtOutcome:
     from ingest.pipeline import ensure_raw_tables
 
     ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
+    started_at = datetime.now(UTC)
     outcome = run_dbt(settings, "build")
+    warehouse.record_dbt_run(
+        settings.db_path,
+        started_at=started_at,
+        success=outcome.success,
+        passed=outcome.passed,
+        failed=outcome.failed,
+        project_sha256=project_fingerprint(),
+    )
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
         raise TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")

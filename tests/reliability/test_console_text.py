@@ -10,6 +10,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from ingest import publish
 from ingest.cli import app
 from ingest.settings import Settings
 from tests.ingest.deals_register.cases import copy_register, read_rows, write_rows
@@ -60,6 +61,7 @@ def test_an_unavailable_source_whose_page_holds_markup_exits_75(
 
 
 def test_query_results_print_literally(seeded_settings: Settings) -> None:
+    publish.publish(seeded_settings)
     result = CliRunner().invoke(app, ["query", f"select '{MARKUP}' as text"])
 
     assert result.exit_code == 0, result.output
