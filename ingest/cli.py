@@ -34,6 +34,7 @@ from ingest.errors import (
     EXIT_TEMPFAIL,
     EXIT_USAGE,
     TradewatchError,
+    cannot_write,
 )
 from ingest.http import download_progress
 from ingest.loader import LoadResult
@@ -41,8 +42,14 @@ from ingest.query_output import OutputFormat
 from ingest.settings import Settings
 from ingest.sources import SOURCES
 
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok, 1 bad input or data quality, 2 usage error, 3 warehouse or run lock "
+    "held, 70 a bug (run), 74 cannot write (disk full, read-only), 75 source unavailable "
+    "(try later). See docs/reliability.md."
+)
 app = typer.Typer(
     help="tradewatch: U.S.–Turkey trade, rare-earth flows and announced deals in DuckDB.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -79,6 +86,11 @@ def reports_errors(command: F) -> F:
         except TradewatchError as error:
             _print_error(error)
             raise typer.Exit(error.exit_code) from None
+        except Exception as error:  # a full disk or read-only folder, wherever it surfaced
+            if (failure := cannot_write(error)) is None:
+                raise
+            _print_error(failure)
+            raise typer.Exit(failure.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -126,6 +138,7 @@ def build(
 
     settings = Settings.from_env()
     with run_lock(settings, "build"), progress_display() as progress:
+        publish.remove_leftovers(settings)  # a killed run's half-written copy
         task = progress.add_task("ingest all sources", total=None)
         results = pipeline.ingest_all(settings, live=live)
         unchanged = None if force else pipeline.unchanged_build(settings, results)
@@ -296,7 +309,8 @@ def query(
         OutputFormat.table
     ),
 ) -> None:
-    """Run SQL on a read-only connection that cannot touch files outside the warehouse."""
+    """Run SQL on the published copy: read-only, no files outside it, capped memory, temp
+    space and time (TRADEWATCH_QUERY_*)."""
     from ingest import access, query_output
 
     settings = Settings.from_env()
@@ -448,6 +462,7 @@ def _run_unattended(
     )
     try:
         with run_lock(settings, "run"):
+            publish.remove_leftovers(settings)  # a killed run's half-written copy
             results = pipeline.ingest_all(settings, live=live)
             for result in results:
                 log.info(
@@ -474,7 +489,11 @@ def _run_unattended(
         code = error.exit_code
         log.error("run failed: exit %d (%s)", code, EXIT_MEANINGS.get(code, "error"))
         return code
-    except Exception:
+    except Exception as error:
+        if (failure := cannot_write(error)) is not None:
+            log.error("%s", failure)
+            log.error("run failed: exit %d (%s)", failure.exit_code, EXIT_MEANINGS[EXIT_CANT_WRITE])
+            return failure.exit_code
         log.exception("run failed: exit %d (%s)", BUG_EXIT_CODE, EXIT_MEANINGS[BUG_EXIT_CODE])
         return BUG_EXIT_CODE
     log.info("run finished: exit 0 (ok)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 # the documented exit codes (docs/reliability.md): sysexits.h where one fits
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_SOFTWARE, EXIT_CANT_WRITE, EXIT_TEMPFAIL = 70, 74, 75
@@ -33,6 +35,24 @@ class CannotWrite(TradewatchError):
     filesystem): nothing changed; free space or fix the folder, then rerun."""
 
     exit_code = EXIT_CANT_WRITE
+
+
+CANNOT_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG})
+CANNOT_WRITE_TEXT = ("no space left on device", "read-only file system", "disk quota exceeded")
+
+
+def cannot_write(error: BaseException) -> CannotWrite | None:
+    """A full disk or a read-only filesystem, wherever it surfaced (an OSError, a DuckDB or
+    dbt error quoting the OS): one `CannotWrite` line, exit 74; None for anything else."""
+    text = " ".join(str(error).split())
+    if isinstance(error, CannotWrite):
+        return error
+    if isinstance(error, OSError) and error.errno in CANNOT_WRITE_ERRNOS:
+        where = f"{error.filename}: " if error.filename else ""
+        return CannotWrite(f"cannot write {where}{error.strerror or text}")
+    if any(marker in text.lower() for marker in CANNOT_WRITE_TEXT):
+        return CannotWrite(f"cannot write: {text[:300]}")
+    return None
 
 
 class LandingError(CannotWrite):

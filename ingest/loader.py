@@ -193,7 +193,7 @@ def _archive(
             f"{_shown(origin)}: cannot archive the payload under {settings.landing_dir}: "
             f"{error.strerror or error}"
         )
-        _record(settings, dataset, _shown(origin), started, "failed", chunk=chunk, error=failure)
+        _record_if_possible(settings, dataset, _shown(origin), started, chunk, failure)
         raise failure from error
 
 
@@ -260,10 +260,24 @@ def _archive_file(dataset: Dataset, payload: Payload, *, settings: Settings) -> 
             f"{payload.origin}: cannot archive {payload.path} under {settings.landing_dir}: "
             f"{error.strerror or error}"
         )
-        _record(
-            settings, dataset, payload.origin, started, "failed", chunk=payload.chunk, error=failure
-        )
+        _record_if_possible(settings, dataset, payload.origin, started, payload.chunk, failure)
         raise failure from error
+
+
+def _record_if_possible(
+    settings: Settings,
+    dataset: Dataset,
+    origin: str,
+    started: datetime,
+    chunk: str | None,
+    failure: TradewatchError,
+) -> None:
+    """The failed row of a payload that could not be archived; on the same full or read-only
+    disk the ledger cannot be written either, and the archive's failure is the one to tell."""
+    try:
+        _record(settings, dataset, origin, started, "failed", chunk=chunk, error=failure)
+    except (OSError, duckdb.Error) as error:
+        log.warning("%s: the failed load was not recorded: %s", origin, error)
 
 
 def _load_staged(

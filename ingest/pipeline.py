@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from ingest import warehouse
+from ingest import landing, warehouse
 from ingest.errors import (
     AuthenticationError,
     FileRefused,
@@ -161,6 +161,7 @@ def ingest_source(
     chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
     keep_going = source.chunked if keep_going is None else keep_going
+    landing.remove_leftovers(settings.landing_dir / name)
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []
     with http_client(settings, transport) as client:

@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from ingest import descriptions, warehouse
-from ingest.errors import TradewatchError
+from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import Settings
 from ingest.transform import DbtOutcome, dbt_work_dir, project_fingerprint
 
@@ -160,7 +160,7 @@ def _write_copy(
         except duckdb.Error as error:
             first_line = str(error).splitlines()[0][:300]
             message = f"copying {live.name} to {next_db}{shown} failed: {first_line}"
-            raise PublishFailed(message) from None
+            raise cannot_write(error) or PublishFailed(message) from None
         con.execute(f"detach {LIVE}")
         _record_publication(con, build_id, built_at)
         tables = _base_tables(con) + _mart_views(con)
@@ -393,6 +393,14 @@ def _prune_builds(out: Path, *, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_leftovers(settings: Settings) -> None:
+    """What a killed publish left (`build` and `run` call this under the run lock, so no
+    publish is running): `.next` copies and their `.wal`, and build folders no manifest
+    names."""
+    if settings.published_dir.is_dir():
+        _remove_leftovers(settings.published_dir)
+
+
 def _remove_leftovers(out: Path) -> None:
     """`.next` files of a publish that died halfway (the run lock rules out a live one)."""
     for leftover in out.glob(".*.next"):
@@ -403,8 +411,9 @@ def _remove_leftovers(out: Path) -> None:
     for wal in out.glob(".*.next.wal"):
         wal.unlink(missing_ok=True)
     builds = out / BUILDS_DIR
-    if builds.exists() and (out / PARQUET_LINK).is_symlink():
-        current = (out / PARQUET_LINK).resolve().name
+    if builds.is_dir():  # a build folder is complete once its manifest is written
+        link = out / PARQUET_LINK
+        current = link.resolve().name if link.is_symlink() else None
         manifests = {path.parent.name for path in builds.glob(f"*/{MANIFEST_NAME}")}
         for build in builds.iterdir():
             if build.name != current and build.name not in manifests:

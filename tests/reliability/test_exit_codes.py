@@ -34,3 +34,11 @@ def test_an_option_the_source_does_not_take_is_a_usage_error(settings: Settings)
     assert result.exit_code == 2, result.output
     assert "does not take --all-products" in result.output
     assert "Traceback" not in result.output
+
+
+def test_help_states_the_exit_codes() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    text = " ".join(result.output.split())
+    assert "74 cannot write" in text and "75 source unavailable" in text
+    run_help = " ".join(CliRunner().invoke(app, ["run", "--help"]).output.split())
+    assert "75 a source is unavailable" in run_help and "74 the warehouse" in run_help

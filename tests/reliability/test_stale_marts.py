@@ -13,17 +13,14 @@ from typer.testing import CliRunner
 from ingest.cli import app
 from ingest.settings import Settings
 from tests.ingest.deals_register.cases import copy_register, read_rows, write_rows
-from tests.warehouse_copies import copy_built, settings_env
 
 NEW_TITLE = "A title changed after the last build"
 
 
 def test_ingest_then_publish_then_build_rebuilds_the_marts(
-    built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built_copy: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = copy_built(built_warehouse, tmp_path)
-    for key, value in settings_env(settings).items():
-        monkeypatch.setenv(key, value)
+    settings = built_copy
     folder = copy_register(tmp_path / "deals")
     rows = read_rows(folder, "deals.csv")
     deal_id = rows[0]["deal_id"]
