@@ -349,11 +349,13 @@ def _print_summary(settings: Settings) -> None:
             f"  share of $100bn goal   {summary.pct_of_goal:.1f} %",
         )
     )
-    if summary.cagr_5y_pct is not None:
-        reached = summary.projected_goal_year or "never at that rate"
-        console.print(
-            f"  5-year growth          {summary.cagr_5y_pct:.1f} % a year → goal reached: {reached}"
-        )
+    for label, rate, year in (
+        ("5-year growth       ", summary.cagr_5y_pct, summary.projected_goal_year),
+        ("12-month growth     ", summary.t12m_yoy_pct, summary.projected_goal_year_t12m),
+    ):
+        if rate is not None:
+            reached = year or "never at that rate"
+            console.print(f"  {label}   {rate:.1f} % a year → goal reached: {reached}")
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")

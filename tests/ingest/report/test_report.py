@@ -14,6 +14,7 @@ from ingest.cli import app
 from ingest.report import ReportResult, render_report
 from ingest.settings import Settings
 from tests.ingest.report.report_databases import (
+    ALL_SECTIONS,
     HOSTILE_URL,
     trade_only,
     with_all_marts,
@@ -23,14 +24,6 @@ from tests.ingest.report.report_databases import (
 # is built once (pyproject: --dist loadgroup)
 pytestmark = pytest.mark.xdist_group("report")
 
-ALL_SECTIONS = {
-    "trade-goal",
-    "turkey-rank",
-    "rare-earth-supply",
-    "china-share",
-    "deals-pipeline",
-    "deals-timeline",
-}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -108,7 +101,8 @@ def test_all_six_sections_render_when_their_marts_exist(full_report: ReportResul
     assert "<tr><td>China</td><td>270,000</td><td>69.2 %</td><td>MCS2025</td></tr>" in html
     assert "Vintage: editions MCS2024, MCS2025." in html
     assert "<tr><td>USA</td><td>magnet</td><td>baci</td><td>491,902,474</td><td>74.5 %</td>" in html
-    assert "<tr><td>signed</td><td>2</td><td>$79.0 billion</td></tr>" in html
+    # U.S.–Turkey deals of the bundled register: Pegasus $36bn + Mercuria $43bn (estimate)
+    assert "<tr><td>signed</td><td>9</td><td>$79.0 billion</td><td>$43.0 billion</td></tr>" in html
 
 
 def test_hostile_register_text_renders_as_text(full_report: ReportResult) -> None:
