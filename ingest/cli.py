@@ -42,14 +42,8 @@ from ingest.query_output import OutputFormat
 from ingest.settings import Settings
 from ingest.sources import SOURCES
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 ok, 1 bad input or data quality, 2 usage error, 3 warehouse or run lock "
-    "held, 70 a bug (run), 74 cannot write (disk full, read-only), 75 source unavailable "
-    "(try later). See docs/reliability.md."
-)
 app = typer.Typer(
     help="tradewatch: U.S.–Turkey trade, rare-earth flows and announced deals in DuckDB.",
-    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
