@@ -85,6 +85,9 @@ def build_models(settings: Settings) -> DbtOutcome:
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
         raise TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")
+    from ingest.figures import record_snapshot
+
+    record_snapshot(settings.db_path)  # what `tradewatch diff` and the alerts compare
     return outcome
 
 

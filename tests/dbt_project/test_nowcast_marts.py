@@ -18,7 +18,9 @@ def test_every_month_since_1995_has_a_nowcast_with_an_interval(built_warehouse: 
         """
         select count(*), min(as_of_month), max(as_of_month),
                count(nowcast_low_usd),
-               count(*) filter (where nowcast_total_usd between nowcast_low_usd and nowcast_high_usd)
+               count(*) filter (
+                   where nowcast_total_usd between nowcast_low_usd and nowcast_high_usd
+               )
         from marts.trade_goal_nowcast""",
     )
     assert (str(first), str(last)) == ("1995-01-01", "2026-08-01")
