@@ -428,10 +428,12 @@ def run(
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
     Takes the run lock, ingests every source, runs dbt build, publishes, checks source
-    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 data-quality
-    failure (or a payload whose shape changed), 2 source unavailable (unreachable, refusing
-    the key, or answering something that is not data), 3 another run holds the lock, 70 a
-    bug.
+    freshness, and logs to a file as well as the console. Then the tracked figures are compared
+    with the previous build's: past a threshold, one alert through apprise (TRADEWATCH_NOTIFY_URLS),
+    recorded in ops.alerts; a failed alert is retried next run and never changes the exit code.
+    Exit codes: 0 ok, 1 data-quality failure (or a payload whose shape changed), 2 source
+    unavailable (unreachable, refusing the key, or answering something that is not data),
+    3 another run holds the lock, 70 a bug.
     """
     import os
     from datetime import UTC, datetime
@@ -450,7 +452,7 @@ def run(
 def _run_unattended(
     settings: Settings, *, live: bool, freshness: bool, force: bool, log_path: Path
 ) -> int:
-    from ingest import pipeline, publish, transform
+    from ingest import alerts, pipeline, publish, transform
     from ingest.freshness import source_freshness
     from ingest.runlock import run_lock
 
@@ -482,6 +484,7 @@ def _run_unattended(
                 log.info("dbt build: %d nodes passed", outcome.passed)
                 publication = publish.publish(settings, dbt=outcome)
                 log.info("published build %s: %s", publication.build_id, publication.database)
+            alerts.after_run(settings, new_snapshot=unchanged is None)
             if freshness:
                 _log_freshness(log, source_freshness, settings)
     except TradewatchError as error:

@@ -50,6 +50,12 @@ class Settings:
     # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
     # an older DuckDB; None writes DuckDB's default for new files (docs/bi.md)
     publish_storage_version: str | None = None
+    # alerts after `tradewatch run` (ingest/alerts.py): apprise URLs, e.g. json://host/path,
+    # mailto://..., slack://...; none = alerts are recorded in ops.alerts but not sent
+    notify_urls: tuple[str, ...] = field(default=(), repr=False)
+    alert_min_change_pct: float = 1.0  # money and tonnes: relative change, percent
+    alert_min_change_points: float = 0.5  # shares and % of goal: percentage points
+    alert_min_rank_change: int = 1  # Turkey's partner rank: places
 
     @property
     def published_dir(self) -> Path:
@@ -58,7 +64,8 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, the ledger, a sidecar or an error."""
-        return tuple(value for value in (self.census_api_key, self.comtrade_api_key) if value)
+        keys = (self.census_api_key, self.comtrade_api_key, *self.notify_urls)
+        return tuple(value for value in keys if value)  # notify URLs often embed tokens
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -86,6 +93,10 @@ class Settings:
             zip_max_bytes=int(env.get("TRADEWATCH_ZIP_MAX_BYTES", str(64 * 1024**3))),
             zip_max_ratio=float(env.get("TRADEWATCH_ZIP_MAX_RATIO", "200")),
             publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
+            notify_urls=tuple(env.get("TRADEWATCH_NOTIFY_URLS", "").replace(",", " ").split()),
+            alert_min_change_pct=float(env.get("TRADEWATCH_ALERT_MIN_CHANGE_PCT", "1")),
+            alert_min_change_points=float(env.get("TRADEWATCH_ALERT_MIN_CHANGE_POINTS", "0.5")),
+            alert_min_rank_change=int(env.get("TRADEWATCH_ALERT_MIN_RANK_CHANGE", "1")),
         )
 
 
