@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 from matplotlib.figure import Figure
 
-from ingest.report import charts
+from ingest.report import charts, revisions
 from ingest.report.marts import BuildInfo, MartReader, Missing
 
 CENSUS = "U.S. Census Bureau, U.S. trade in goods by country (country.xlsx; public domain)"
@@ -95,6 +95,7 @@ MONTHLY = "marts.us_turkey_trade_monthly"
 PROGRESS = "marts.trade_goal_progress"
 SCENARIOS = "marts.trade_goal_scenarios"
 PARTNERS = "marts.us_trade_partners_annual"
+NOWCAST = "marts.trade_goal_nowcast"
 
 
 def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
@@ -112,7 +113,8 @@ def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missin
         f"where as_of_month = ? order by target_year",
         [latest["as_of_month"]],
     )
-    section.figure = charts.trade_goal(monthly, latest, scenarios)
+    nowcast = _latest_nowcast(reader)
+    section.figure = charts.trade_goal(monthly, latest, scenarios, nowcast)
     vintages = _vintage_spans(monthly, "month_date")
     section.caption = f"Source: {CENSUS}. Vintage: {vintages}. {built(build)}"
     rows = [
@@ -126,8 +128,35 @@ def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missin
         (f"Growth needed to reach the goal by {year}", _pct(growth, none="target year passed"))
         for year, growth in scenarios.iter_rows()
     ]
+    if nowcast is not None:
+        rows += [
+            (
+                f"Nowcast of {nowcast['year']} ({nowcast['method']} method, months to "
+                f"{nowcast['as_of_month']:%Y-%m})",
+                f"{_usd_bn(nowcast['nowcast'])} (80 % interval {_usd_bn(nowcast['low'])} to "
+                f"{_usd_bn(nowcast['high'])})",
+            ),
+            (
+                f"Needed each remaining month of {nowcast['year']} for the goal",
+                _usd_bn(nowcast["required_run_rate"]),
+            ),
+        ]
     section.tables.append(Table("Where the goal stands", ("measure", "value"), rows))
     return None
+
+
+def _latest_nowcast(reader: MartReader) -> dict[str, object] | None:
+    """The newest nowcast, or None on a build without the nowcast mart (the chart omits it)."""
+    columns = ("as_of_month", "year", "nowcast_total_usd", "nowcast_low_usd", "method")
+    if reader.check(NOWCAST, columns) is not None:
+        return None
+    frame = reader.frame(
+        f"select as_of_month, year, nowcast_total_usd::double as nowcast, "
+        f"nowcast_low_usd::double as low, nowcast_high_usd::double as high, method, "
+        f"required_run_rate_usd::double as required_run_rate "
+        f"from {NOWCAST} order by as_of_month desc limit 1"
+    )
+    return frame.row(0, named=True)
 
 
 def turkey_rank(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
@@ -352,6 +381,30 @@ def _deals_table(reader: MartReader) -> Table:
     return Table("The register", headers, rows, links)
 
 
+# --- what the latest releases revised -----------------------------------------------------
+
+
+def latest_revisions(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
+    newest = revisions.newest_releases(reader)
+    section.figure = charts.revisions(revisions.chart_frame(reader))
+    headers = revisions.TRADE_HEADERS
+    for caption, partner in (
+        ("U.S.–Turkey series: the largest revisions", revisions.TURKEY),
+        ("Every partner country: the largest revisions", None),
+    ):
+        rows = revisions.trade_rows(reader, partner=partner, limit=10)
+        section.tables.append(Table(caption, headers, rows or [("none",) * len(headers)]))
+    supply = revisions.supply_rows(reader, limit=8)
+    if supply:
+        caption = "USGS: mine production revised by the newest edition (t REO)"
+        section.tables.append(Table(caption, revisions.SUPPLY_HEADERS, supply))
+    section.caption = (
+        f"Sources: {CENSUS}; {USGS}. Newest Census releases: {', '.join(newest)} (release "
+        f"dates approximate for the bundled copies). {built(build)}"
+    )
+    return None
+
+
 def _deals_vintage(reader: MartReader) -> str:
     edition = reader.latest_vintage("deals")
     if edition:
@@ -367,7 +420,9 @@ SECTIONS: tuple[SectionSpec, ...] = (
         intro=(
             "Monthly U.S. exports to and imports from Turkey, the trailing twelve-month total, "
             "and the constant annual growth the total would need to reach $100 billion a year "
-            "by each scenario year. No official target year exists; the years are scenarios."
+            "by each scenario year. No official target year exists; the years are scenarios. "
+            "The diamond is this calendar year's nowcast from the months published so far, "
+            "its bar the 80 % interval the backtest supports."
         ),
         needs=(MONTHLY, PROGRESS, SCENARIOS),
         required=(
@@ -385,6 +440,20 @@ SECTIONS: tuple[SectionSpec, ...] = (
             (SCENARIOS, ("as_of_month", "target_year", "required_annual_growth_pct")),
         ),
         fill=trade_goal,
+    ),
+    SectionSpec(
+        key="revisions",
+        title="What the latest releases revised",
+        intro=(
+            "Each Census release republishes earlier months and, each June, restates about "
+            "three years. These are the largest changes the two newest releases made to "
+            "values an earlier release had published (unpublished zero cells and differences "
+            "within the 2026 series' rounding excluded), and the newest USGS edition's "
+            "revisions of mine production."
+        ),
+        needs=(revisions.TRADE_REVISIONS,),
+        required=((revisions.TRADE_REVISIONS, revisions.TRADE_COLUMNS),),
+        fill=latest_revisions,
     ),
     SectionSpec(
         key="turkey-rank",
