@@ -50,7 +50,7 @@ prioritised as (
     from unioned
     qualify row_number() over (
         partition by month_date, flow, hs_level, hs_code
-        order by vintage desc, source
+        order by vintage desc, source asc
     ) = 1
 
 )

@@ -7,7 +7,6 @@ import json
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -24,6 +23,7 @@ from ingest.sources.census_hs.saved import (
     HS_BY_COUNTRY,
     answer_payload,
 )
+from tests.raw_tables import loads_and_rows
 
 EXPORTS, IMPORTS, IMPORTS_HS2 = BUNDLED_ANSWERS
 ANSWER = [
@@ -140,14 +140,6 @@ def test_malformed_answers_name_file_row_and_field(
         parsed(answer, "2024-04-05")
 
 
-def loads_and_rows(settings: Settings) -> tuple[list[tuple[str, str]], int]:
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        loads = con.execute("select dataset, status from ops.loads order by started_at").fetchall()
-        rows = con.execute(f"select count(*) from {COUNTRY_TOTALS.name}").fetchone()
-    assert rows is not None
-    return loads, rows[0]
-
-
 def test_a_malformed_answer_exits_1_in_one_line_archived_and_nothing_changes(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -157,7 +149,7 @@ def test_a_malformed_answer_exits_1_in_one_line_archived_and_nothing_changes(
         app, ["ingest", "census-hs", "--file", str(good), "--vintage", "2024-04-05"]
     )
     assert loaded.exit_code == 0, loaded.output
-    before = loads_and_rows(settings)
+    before = loads_and_rows(settings, COUNTRY_TOTALS.name)
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps([*ANSWER, ["4890", "TURKEY", "12.5", "2024", "04"]]))
 
@@ -168,7 +160,7 @@ def test_a_malformed_answer_exits_1_in_one_line_archived_and_nothing_changes(
     assert result.exit_code == 1
     assert "broken.json, row 4, ALL_VAL_MO: '12.5' is not a whole number" in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
-    loads, rows = loads_and_rows(settings)
+    loads, rows = loads_and_rows(settings, COUNTRY_TOTALS.name)
     assert loads == [*before[0], ("country_totals", "failed")]
     assert rows == before[1] == 3
     archived = list((settings.landing_dir / "census-hs").rglob("*broken.json"))

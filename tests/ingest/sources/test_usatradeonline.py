@@ -6,7 +6,6 @@ import gzip
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -22,6 +21,7 @@ from ingest.sources.usatradeonline import (
     USATRADEONLINE,
     parse_download,
 )
+from tests.raw_tables import loads_and_rows
 
 EXPORTS, IMPORTS = BUNDLED_FILES
 runner = CliRunner()
@@ -139,20 +139,12 @@ def test_offline_and_from_file_use_the_one_dataset() -> None:
     assert [p.origin for p in offline] == list(BUNDLED_FILES)
 
 
-def loads_and_rows(settings: Settings) -> tuple[list[tuple[str, str]], int]:
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        loads = con.execute("select dataset, status from ops.loads order by started_at").fetchall()
-        rows = con.execute(f"select count(*) from {TRADE_BY_COMMODITY.name}").fetchone()
-    assert rows is not None
-    return loads, rows[0]
-
-
 def test_a_malformed_download_exits_1_in_one_line_archived_and_nothing_changes(
     settings: Settings, tmp_path: Path
 ) -> None:
     good = runner.invoke(app, ["ingest", "usatradeonline"])
     assert good.exit_code == 0, good.output
-    before = loads_and_rows(settings)
+    before = loads_and_rows(settings, TRADE_BY_COMMODITY.name)
     broken = tmp_path / "State Exports.csv"
     broken.write_bytes(replaced(EXPORTS, "Time,Total Exports", "Period,Total Exports"))
 
@@ -162,7 +154,7 @@ def test_a_malformed_download_exits_1_in_one_line_archived_and_nothing_changes(
     assert "State Exports.csv, row 4, column 'Period'" in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "Traceback" not in result.output
-    loads, rows = loads_and_rows(settings)
+    loads, rows = loads_and_rows(settings, TRADE_BY_COMMODITY.name)
     assert loads == [*before[0], ("trade_by_commodity", "failed")]
     assert rows == before[1]
     archived = list((settings.landing_dir / "usatradeonline").rglob("*State_Exports.csv"))
