@@ -162,12 +162,18 @@ def ingest(
         str | None,
         typer.Option("--products", help="Keep only these HS6 codes (comma-separated)."),
     ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option("--vintage", help="Retrieval date (YYYY-MM-DD) of a saved API answer."),
+    ] = None,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
 
     if source not in SOURCES:
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    if vintage is not None and file is None:
+        raise typer.BadParameter("--vintage dates a saved answer: use it with --file")
     options = {
         key: value
         for key, value in {
@@ -177,6 +183,7 @@ def ingest(
             "refresh": refresh or None,
             "all_products": all_products or None,
             "products": products,
+            "vintage": vintage,
         }.items()
         if value is not None
     }
