@@ -17,6 +17,11 @@ from ingest.report import charts, revisions
 from ingest.report.marts import BuildInfo, MartReader, Missing
 
 CENSUS = "U.S. Census Bureau, U.S. trade in goods by country (country.xlsx; public domain)"
+PARTNER_RELEASES = (
+    "U.S. Census Bureau, U.S. trade in goods by country, each year from the newest release "
+    "holding every partner (country.xlsx, International Trade API, USA Trade Online; public "
+    "domain)"
+)
 USGS = "USGS Mineral Commodity Summaries, rare earths (public domain)"
 DEALS = "tradewatch deals register (announcements with their cited sources)"
 TRADE_SOURCES = ("census-country",)
@@ -162,15 +167,16 @@ def _latest_nowcast(reader: MartReader) -> dict[str, object] | None:
 def turkey_rank(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     turkey = reader.frame(
         f"select year, rank_by_total, share_of_us_total_pct, total_trade_usd::double as total, "
-        f"vintage from {PARTNERS} where partner_iso3 = 'TUR' order by year"
+        f"source, vintage from {PARTNERS} where partner_iso3 = 'TUR' order by year"
     )
     if turkey.is_empty():
         return Missing((PARTNERS,), f"{PARTNERS} has no rows for Turkey (TUR)")
     partners = reader.frame(f"select year, count(*) as partners from {PARTNERS} group by year")
     turkey = turkey.join(partners, on="year", how="left")
     section.figure = charts.turkey_rank(turkey)
-    vintages = ", ".join(sorted(set(turkey["vintage"].drop_nulls().to_list())))
-    section.caption = f"Source: {CENSUS}. Vintage: {vintages}. {built(build)}"
+    section.caption = (
+        f"Source: {PARTNER_RELEASES}. Vintage: {_release_spans(turkey)}. {built(build)}"
+    )
     last = turkey.tail(5).reverse()
     section.tables.append(
         Table(
@@ -189,6 +195,19 @@ def turkey_rank(section: Section, reader: MartReader, build: BuildInfo) -> Missi
         )
     )
     return None
+
+
+def _release_spans(partners: pl.DataFrame) -> str:
+    """`census-country 2024-06 (1985–2012); census-hs 2025-10-18 (2013–2019); …`"""
+    spans = (
+        partners.group_by("source", "vintage")
+        .agg(pl.col("year").min().alias("first"), pl.col("year").max().alias("last"))
+        .sort("first")
+    )
+    return "; ".join(
+        f"{row['source']} {row['vintage']} ({row['first']}–{row['last']})"
+        for row in spans.iter_rows(named=True)
+    )
 
 
 # --- rare earths -----------------------------------------------------------------------

@@ -47,7 +47,7 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 PERIOD = re.compile(r"^(\d{4})(?: through (" + "|".join(MONTHS) + r"))?$")
-DOLLARS = re.compile(r"^\d{1,3}(?:,\d{3})*$|^\d+$")
+DOLLARS = re.compile(r"^\d{1,3}(?:,\d{3}){0,5}$|^\d{1,18}$")  # whole dollars, a BIGINT
 COMMODITY = re.compile(r"^(\d{2,10}) (\S.*)$")
 
 TRADE_BY_COMMODITY = RawTable(

@@ -254,6 +254,7 @@ def typed_cell(
 ) -> str | int | None:
     if dtype != pl.Int64 or value is None:
         return value
-    if not (value.isascii() and value.isdigit()):  # dollars and quantities: plain digits
+    # dollars and quantities: plain digits, within a BIGINT
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ParseError(f"{origin}, row {number}, {variable}: {value!r} is not a whole number")
     return int(value)
