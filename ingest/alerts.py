@@ -134,6 +134,8 @@ def _send(urls: tuple[str, ...], title: str, body: str) -> str | None:
     """None when every URL took the notification, else a one-line reason."""
     import apprise
 
+    # apprise's info lines name the endpoints it posts to, which can carry tokens
+    logging.getLogger("apprise").setLevel(logging.WARNING)
     notifier = apprise.Apprise()
     for url in urls:
         if not notifier.add(url):

@@ -126,36 +126,32 @@ def _changed(before: dict[str, Figure], after: dict[str, Figure]) -> list[Figure
 
 
 TRADE_REVISIONS_SQL = """
-select release, previous_release,
+select release_source || ' ' || release, previous_release_source || ' ' || previous_release,
        partner_name || ' ' || flow || ' ' ||
            case period_kind when 'month' then strftime(period_date, '%Y-%m')
                 else cast(year(period_date) as varchar) end,
        value_usd, previous_value_usd, 'usd'
 from marts.trade_release_revisions
-where release in (select unnest(?::varchar[])) and revision_usd <> 0 and not is_within_rounding
+where release_source || ' ' || release in (select unnest(?::varchar[]))
+    and revision_usd <> 0 and not is_within_rounding
 """
 SUPPLY_REVISIONS_SQL = """
-select edition, previous_edition, country_name || ' mine production ' || year,
+select 'usgs-mcs ' || edition, 'usgs-mcs ' || previous_edition,
+       country_name || ' mine production ' || year,
        mine_production_t_reo, previous_mine_production_t_reo, 't_reo'
 from marts.supply_edition_revisions
-where edition in (select unnest(?::varchar[])) and revision_t_reo <> 0
+where 'usgs-mcs ' || edition in (select unnest(?::varchar[])) and revision_t_reo <> 0
 """
-
-REVISION_QUERIES = (("census-country", TRADE_REVISIONS_SQL), ("usgs-mcs", SUPPLY_REVISIONS_SQL))
 
 
 def _revisions(
     db_path: Path, new_releases: tuple[str, ...], limit: int
 ) -> tuple[tuple[Revision, ...], int]:
-    vintages = {
-        sql: [r.split(" ", 1)[1] for r in new_releases if r.startswith(source + " ")]
-        for source, sql in REVISION_QUERIES
-    }
     rows: list[tuple] = []
     with warehouse.connect(db_path, read_only=True) as con:
-        for sql, wanted in vintages.items():
-            if wanted:
-                rows.extend(con.execute(sql, [wanted]).fetchall())
+        for sql in (TRADE_REVISIONS_SQL, SUPPLY_REVISIONS_SQL):
+            if new_releases:
+                rows.extend(con.execute(sql, [list(new_releases)]).fetchall())
     revisions = [
         Revision(release, previous, series, float(value), float(previous_value), unit)
         for release, previous, series, value, previous_value, unit in rows

@@ -1,8 +1,9 @@
 """A further Census country.xlsx vintage made from a bundled one, for revision tests.
 
 The 2024-06 workbook with July 2024 published (every partner's June repeated, annual 2024
-columns updated) and U.S. imports from Turkey in May 2021 and the 2021 annual column revised
+columns updated) and U.S. imports from Turkey in May 2011 and the 2011 annual column revised
 up by $1,000 million: loaded with `--file`, it is vintage 2024-07 and revises two Turkey series.
+(2011: before the saved API answers, which a dbt test holds to the workbook of their revision.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ingest.sources.census_country import SHEET, WORKBOOK_COLUMNS
 from tests.reliability.test_census_workbook_round_trip import workbook
 
 REVISION_MUSD = 1000.0
-TURKEY, REVISED_YEAR = "4890", 2021
+TURKEY, REVISED_YEAR = "4890", 2011
 
 
 def write_revised_vintage(path: Path) -> Path:

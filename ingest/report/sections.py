@@ -418,7 +418,7 @@ def latest_revisions(section: Section, reader: MartReader, build: BuildInfo) -> 
         caption = "USGS: mine production revised by the newest edition (t REO)"
         section.tables.append(Table(caption, revisions.SUPPLY_HEADERS, supply))
     section.caption = (
-        f"Sources: {CENSUS}; {USGS}. Newest Census releases: {', '.join(newest)} (release "
+        f"Source: {CENSUS}; {USGS}. Vintage: newest releases {', '.join(newest)} (release "
         f"dates approximate for the bundled copies). {built(build)}"
     )
     return None

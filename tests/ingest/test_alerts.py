@@ -90,11 +90,11 @@ def test_one_notification_when_a_release_moves_a_figure_and_none_otherwise(
     run(env)
     assert len(webhook.received) == 1
     [notification] = webhook.received
-    assert "U.S.-Turkey trade in 2021" in str(notification["message"])
+    assert "U.S.-Turkey trade in 2011" in str(notification["message"])
     assert "census-country 2024-07" in str(notification["message"])
     [(status, attempts, figures)] = alerts(settings)
     assert (status, attempts) == ("sent", 1)
-    assert "annual_total_usd_2021" in json.loads(str(figures))
+    assert "annual_total_usd_2011" in json.loads(str(figures))
 
 
 def test_an_unreachable_webhook_is_retried_next_run(

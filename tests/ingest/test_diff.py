@@ -38,8 +38,8 @@ def test_a_new_vintage_adds_revisions_that_diff_names(
             "where release = '2024-07' and revision_usd <> 0 order by period_kind"
         ).fetchall()
     assert revised == [
-        ("import", "month", "2021-05", "2024-06", REVISION_USD),
-        ("import", "year", "2021-01", "2024-06", REVISION_USD),
+        ("import", "month", "2011-05", "2024-06", REVISION_USD),
+        ("import", "year", "2011-01", "2024-06", REVISION_USD),
     ]
 
     answer = runner.invoke(app, ["diff", "--format", "json"], env=env)
@@ -47,18 +47,18 @@ def test_a_new_vintage_adds_revisions_that_diff_names(
     diff = json.loads(answer.stdout)
     assert diff["new_releases"] == ["census-country 2024-07"]
     figures = {row["name"]: row for row in diff["changes"] if row["kind"] == "figure"}
-    assert figures["annual_total_usd_2021"]["change"] == REVISION_USD
+    assert figures["annual_total_usd_2011"]["change"] == REVISION_USD
     assert "t12m_total_usd" not in figures  # 2025-09 to 2026-08 come from the 2026 series
     revisions = [row for row in diff["changes"] if row["kind"] == "revision"]
     assert sorted((row["name"], row["release"], row["change"]) for row in revisions) == [
-        ("Turkey import 2021", "2024-07", REVISION_USD),
-        ("Turkey import 2021-05", "2024-07", REVISION_USD),
+        ("Turkey import 2011", "census-country 2024-07", REVISION_USD),
+        ("Turkey import 2011-05", "census-country 2024-07", REVISION_USD),
     ]
 
     since = runner.invoke(app, ["diff", "--since", "2024-07", "--format", "csv"], env=env)
     assert since.exit_code == 0, since.output
     assert since.stdout.splitlines()[0].startswith("kind,name,label,release")
-    assert "Turkey import 2021-05" in since.stdout
+    assert "Turkey import 2011-05" in since.stdout
     table = runner.invoke(app, ["diff"], env=env)
     assert "census-country 2024-07" in table.stdout
     assert "2 revised series" in table.stdout

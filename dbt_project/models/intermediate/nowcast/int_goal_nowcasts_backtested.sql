@@ -25,27 +25,9 @@ months as (
 
 nowcasts as (
 
-    select
-        method,
-        flow,
-        as_of_month,
-        year,
-        months_published,
-        ytd_usd,
-        nowcast_usd
-    from plain
-
-    union all
-
-    select
-        method,
-        flow,
-        as_of_month,
-        year,
-        months_published,
-        ytd_usd,
-        nowcast_usd
-    from seasonal
+    select * from plain
+    union all by name
+    select * from seasonal
 
 ),
 

@@ -1,10 +1,13 @@
 -- What was known about U.S.-Turkey trade once each release was out: every month and complete
--- year from the newest release on or before it that published the period
+-- year from the newest release dated on or before it that published the period
 with
 
 release_values as (
 
-    select * from {{ ref('int_census_release_values_unioned') }}
+    select
+        *,
+        release_source || ' ' || release as release_label
+    from {{ ref('int_census_release_values_unioned') }}
     where partner_census_code = '{{ var("turkey_census_code") }}'
 
 ),
@@ -12,9 +15,8 @@ release_values as (
 releases as (
 
     select distinct
-        release,
-        release_date,
-        vintage_month
+        release_label,
+        release_date
     from release_values
 
 ),
@@ -22,19 +24,18 @@ releases as (
 known as (
 
     select
-        releases.release as known_with_release,
+        releases.release_label as known_with_release,
         releases.release_date as known_from_date,
-        releases.vintage_month as latest_month,
         release_values.flow,
         release_values.period_kind,
         release_values.period_date,
         release_values.value_usd,
-        release_values.release as value_release
+        release_values.release_label as value_release
     from releases
     inner join release_values on releases.release_date >= release_values.release_date
     qualify row_number() over (
         partition by
-            releases.release,
+            releases.release_label,
             release_values.flow,
             release_values.period_kind,
             release_values.period_date

@@ -8,11 +8,13 @@ known as (
 
 states as (
 
-    select distinct
+    -- the newest month then known ends the trailing twelve months
+    select
         known_with_release,
-        known_from_date,
-        latest_month
+        any_value(known_from_date) as known_from_date,
+        max(period_date) filter (where period_kind = 'month') as latest_month
     from known
+    group by known_with_release
 
 ),
 

@@ -10,6 +10,7 @@ paired as (
 
     select
         *,
+        lag(release_source) over series as previous_release_source,
         lag(release) over series as previous_release,
         lag(release_date) over series as previous_release_date,
         lag(value_usd) over series as previous_value_usd,
@@ -31,9 +32,11 @@ final as (
         flow,
         period_kind,
         period_date,
+        release_source,
         release,
         release_date,
         is_release_date_approximate,
+        previous_release_source,
         previous_release,
         previous_release_date,
         value_usd,
