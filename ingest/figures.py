@@ -53,14 +53,14 @@ class Snapshot:
 # each query returns (figure, period, value, unit, label) rows; a missing mart returns none
 FIGURE_QUERIES = (
     """
-    select 't12m_total_usd', strftime(as_of_month, '%Y-%m'), total_trade_t12m_usd, 'usd',
+    select 't12m_total_usd', strftime(month_date, '%Y-%m'), total_trade_t12m_usd, 'usd',
            'U.S.-Turkey trade, trailing 12 months'
-    from marts.trade_goal_progress order by as_of_month desc limit 1
+    from marts.trade_goal_progress order by month_date desc limit 1
     """,
     """
-    select 't12m_pct_of_goal', strftime(as_of_month, '%Y-%m'), pct_of_goal, 'pct',
+    select 't12m_pct_of_goal', strftime(month_date, '%Y-%m'), pct_of_goal, 'pct',
            'trailing 12 months, % of the $100bn goal'
-    from marts.trade_goal_progress order by as_of_month desc limit 1
+    from marts.trade_goal_progress order by month_date desc limit 1
     """,
     """
     select 'annual_total_usd_' || year, cast(year as varchar), total_trade_usd, 'usd',

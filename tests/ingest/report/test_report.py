@@ -14,21 +14,17 @@ from ingest.cli import app
 from ingest.report import ReportResult, render_report
 from ingest.settings import Settings
 from tests.ingest.report.report_databases import (
+    ALL_SECTIONS,
     HOSTILE_URL,
     trade_only,
     with_all_marts,
 )
 
 TRADE_SECTIONS = {"trade-goal", "revisions", "turkey-rank"}
-ALL_SECTIONS = {
-    "trade-goal",
-    "revisions",
-    "turkey-rank",
-    "rare-earth-supply",
-    "china-share",
-    "deals-pipeline",
-    "deals-timeline",
-}
+# its module fixture is costly: every test of the module on one xdist worker, so it
+# is built once (pyproject: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report")
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -113,7 +109,8 @@ def test_every_section_renders_when_its_marts_exist(full_report: ReportResult) -
     assert "<tr><td>China</td><td>270,000</td><td>69.2 %</td><td>MCS2025</td></tr>" in html
     assert "Vintage: editions MCS2024, MCS2025." in html
     assert "<tr><td>USA</td><td>magnet</td><td>baci</td><td>491,902,474</td><td>74.5 %</td>" in html
-    assert "<tr><td>signed</td><td>2</td><td>$79.0 billion</td></tr>" in html
+    # U.S.–Turkey deals of the bundled register: Pegasus $36bn + Mercuria $43bn (estimate)
+    assert "<tr><td>signed</td><td>9</td><td>$79.0 billion</td><td>$43.0 billion</td></tr>" in html
 
 
 def test_hostile_register_text_renders_as_text(full_report: ReportResult) -> None:
