@@ -95,7 +95,7 @@ def _unreadable(path: Path, error: Exception) -> ParseError:
 
 
 # options every mode understands, not only live fetches
-GENERIC_OPTIONS = ("all_products", "products")
+GENERIC_OPTIONS = ("all_products", "products", "vintage")
 
 
 def _file_options(source: Source, options: dict[str, object]) -> dict[str, object]:
@@ -160,7 +160,8 @@ def ingest_source(
     run unless `keep_going` (the default for chunked sources), in which case the failed
     chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
-    keep_going = source.chunked if keep_going is None else keep_going
+    # one file is one load: its failure is the command's, not a chunk's among others
+    keep_going = (source.chunked and file is None) if keep_going is None else keep_going
     landing.remove_leftovers(settings.landing_dir / name)
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []

@@ -91,20 +91,20 @@ def test_earlier_vintages_stay_queryable(built_warehouse: Settings) -> None:
     assert [vintage for vintage, _ in rows] == ["2022-01", "2023-01", "2024-06"]
 
 
-def test_partner_ranks_use_one_vintage_per_year_and_end_with_2023(
+def test_partner_ranks_use_one_release_per_year_and_end_with_2025(
     built_warehouse: Settings,
 ) -> None:
     rows = query(
         built_warehouse,
-        "select year, count(distinct vintage), max(year) over () "
+        "select year, count(distinct (source, vintage)), max(year) over () "
         "from marts.us_trade_partners_annual group by year",
     )
-    assert all(vintages == 1 for _, vintages, _ in rows)
-    assert rows[0][2] == 2023
+    assert all(releases == 1 for _, releases, _ in rows)
+    assert rows[0][2] == 2025
     [(rank, iso3)] = query(
         built_warehouse,
         "select rank_by_total, partner_iso3 from marts.us_trade_partners_annual "
-        "where year = 2023 and partner_census_code = '4890'",
+        "where year = 2025 and partner_census_code = '4890'",
     )
     assert iso3 == "TUR" and 1 < rank < 60
 

@@ -48,7 +48,12 @@ RC = {
 }
 
 
-def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.DataFrame) -> Figure:
+def trade_goal(
+    monthly: pl.DataFrame,
+    latest: dict[str, Any],
+    scenarios: pl.DataFrame,
+    nowcast: dict[str, Any] | None = None,
+) -> Figure:
     figure = Figure(figsize=(9, 6.6), layout="constrained")
     top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
     recent = monthly.filter(pl.col("month_date") >= date(2000, 1, 1))
@@ -93,15 +98,17 @@ def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.Data
     if needed:
         top.text(
             0.01,
-            0.72,
+            0.66 if nowcast is not None else 0.72,
             "Growth needed to reach the goal\n" + "\n".join(needed),
             transform=top.transAxes,
             va="top",
             fontsize=8,
             color=GOAL,
         )
+    if nowcast is not None:
+        _nowcast_range(top, nowcast)
     top.set_ylabel("USD billion")
-    top.set_ylim(0, goal_bn * 1.18)
+    top.set_ylim(0, goal_bn * (1.38 if nowcast is not None else 1.18))  # room for the legend
     top.set_title("Trailing twelve months against the goal, and the growth each scenario needs")
     top.legend(loc="upper left", bbox_to_anchor=(0, 1.0))
     top.grid(axis="y", color="#e5e7eb", lw=0.6)
@@ -126,6 +133,37 @@ def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.Data
     bottom.legend(loc="upper left", ncols=2)
     bottom.grid(axis="y", color="#e5e7eb", lw=0.6)
     return figure
+
+
+def _nowcast_range(axes: Any, nowcast: dict[str, Any]) -> None:
+    """The calendar year's nowcast sits at its December, where the trailing twelve months
+    are the calendar year; the bar is the 80 % interval."""
+    december = date(nowcast["year"], 12, 1)
+    value_bn = nowcast["nowcast"] / 1e9
+    low_bn, high_bn = (nowcast[key] / 1e9 if nowcast[key] else value_bn for key in ("low", "high"))
+    axes.errorbar(
+        [december],
+        [value_bn],
+        yerr=[[value_bn - low_bn], [high_bn - value_bn]],
+        fmt="D",
+        color=EXPORTS,
+        ecolor=EXPORTS,
+        elinewidth=2.5,
+        capsize=4,
+        ms=5,
+        label=f"{nowcast['year']} nowcast with its 80 % interval (months to "
+        f"{nowcast['as_of_month']:%Y-%m}, {nowcast['method']} method)",
+    )
+    axes.annotate(
+        f"{nowcast['year']} nowcast: ${value_bn:,.1f} bn\n80 %: ${low_bn:,.1f}–{high_bn:,.1f} bn",
+        (december, low_bn),
+        xytext=(10, -4),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=7.5,
+        color=EXPORTS,
+    )
 
 
 def _growth_path(
@@ -364,6 +402,22 @@ def timeline(history: pl.DataFrame, statuses: tuple[str, ...], *, today: date) -
     )
     axis.grid(axis="x", color="#e5e7eb", lw=0.6)
     axis.set_title("Status periods of each deal")
+    return figure
+
+
+def revisions(frame: pl.DataFrame) -> Figure:
+    """The largest revisions as horizontal bars, USD million (new release minus previous)."""
+    figure = Figure(figsize=(9, 1.2 + 0.3 * max(frame.height, 1)), layout="constrained")
+    axes = figure.subplots()
+    positions = list(range(frame.height))
+    values = frame["revision_musd"].to_list()
+    axes.barh(positions, values, color=[EXPORTS if value >= 0 else GOAL for value in values])
+    axes.set_yticks(positions, [_short(label, 60) for label in frame["label"]])
+    axes.invert_yaxis()
+    axes.axvline(0, color=MUTED, lw=0.8)
+    axes.set_xlabel("revision, USD million (the release's value minus the previous release's)")
+    axes.set_title("The largest revisions of U.S.–Turkey series in the newest releases")
+    axes.grid(axis="x", color="#e5e7eb", lw=0.6)
     return figure
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ingest.report import charts
+from ingest.report import charts, revisions
 from ingest.report.content import (
     STAGE_ORDER,
     Fill,
@@ -35,6 +35,11 @@ from ingest.report.deal_sections import (
 from ingest.report.marts import BuildInfo, MartReader, Missing
 
 CENSUS = "U.S. Census Bureau, U.S. trade in goods by country (country.xlsx; public domain)"
+PARTNER_RELEASES = (
+    "U.S. Census Bureau, U.S. trade in goods by country, each year from the newest release "
+    "holding every partner (country.xlsx, International Trade API, USA Trade Online; public "
+    "domain)"
+)
 USGS = "USGS Mineral Commodity Summaries, rare earths (public domain)"
 TRADE_SOURCES = ("census-country",)
 
@@ -71,6 +76,7 @@ MONTHLY = "marts.us_turkey_trade_monthly"
 PROGRESS = "marts.trade_goal_progress"
 SCENARIOS = "marts.trade_goal_scenarios"
 PARTNERS = "marts.us_trade_partners_annual"
+NOWCAST = "marts.trade_goal_nowcast"
 
 
 def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
@@ -89,7 +95,8 @@ def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missin
         f"where month_date = ? order by target_year",
         [latest["month_date"]],
     )
-    section.figure = charts.trade_goal(monthly, latest, scenarios)
+    nowcast = _latest_nowcast(reader)
+    section.figure = charts.trade_goal(monthly, latest, scenarios, nowcast)
     vintages = vintage_spans(monthly, "month_date")
     section.caption = f"Source: {CENSUS}. Vintage: {vintages}. {built(build)}"
     rows = [
@@ -105,22 +112,50 @@ def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missin
         (f"Growth needed to reach the goal by {year}", pct(growth, none="target year passed"))
         for year, growth in scenarios.iter_rows()
     ]
+    if nowcast is not None:
+        rows += [
+            (
+                f"Nowcast of {nowcast['year']} ({nowcast['method']} method, months to "
+                f"{nowcast['as_of_month']:%Y-%m})",
+                f"{usd_bn(nowcast['nowcast'])} (80 % interval {usd_bn(nowcast['low'])} to "
+                f"{usd_bn(nowcast['high'])})",
+            ),
+            (
+                f"Needed each remaining month of {nowcast['year']} for the goal",
+                usd_bn(nowcast["required_run_rate"]),
+            ),
+        ]
     section.tables.append(Table("Where the goal stands", ("measure", "value"), rows))
     return None
+
+
+def _latest_nowcast(reader: MartReader) -> dict[str, object] | None:
+    """The newest nowcast, or None on a build without the nowcast mart (the chart omits it)."""
+    columns = ("as_of_month", "year", "nowcast_total_usd", "nowcast_low_usd", "method")
+    if reader.check(NOWCAST, columns) is not None:
+        return None
+    frame = reader.frame(
+        f"select as_of_month, year, nowcast_total_usd::double as nowcast, "
+        f"nowcast_low_usd::double as low, nowcast_high_usd::double as high, method, "
+        f"required_run_rate_usd::double as required_run_rate "
+        f"from {NOWCAST} order by as_of_month desc limit 1"
+    )
+    return frame.row(0, named=True)
 
 
 def turkey_rank(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
     turkey = reader.frame(
         f"select year, rank_by_total, share_of_us_total_pct, total_trade_usd::double as total, "
-        f"vintage from {PARTNERS} where partner_iso3 = 'TUR' order by year"
+        f"source, vintage from {PARTNERS} where partner_iso3 = 'TUR' order by year"
     )
     if turkey.is_empty():
         return Missing((PARTNERS,), f"{PARTNERS} has no rows for Turkey (TUR)")
     partners = reader.frame(f"select year, count(*) as partners from {PARTNERS} group by year")
     turkey = turkey.join(partners, on="year", how="left")
     section.figure = charts.turkey_rank(turkey)
-    vintages = ", ".join(sorted(set(turkey["vintage"].drop_nulls().to_list())))
-    section.caption = f"Source: {CENSUS}. Vintage: {vintages}. {built(build)}"
+    section.caption = (
+        f"Source: {PARTNER_RELEASES}. Vintage: {_release_spans(turkey)}. {built(build)}"
+    )
     last = turkey.tail(5).reverse()
     section.tables.append(
         Table(
@@ -139,6 +174,19 @@ def turkey_rank(section: Section, reader: MartReader, build: BuildInfo) -> Missi
         )
     )
     return None
+
+
+def _release_spans(partners: pl.DataFrame) -> str:
+    """`census-country 2024-06 (1985–2012); census-hs 2025-10-18 (2013–2019); …`"""
+    spans = (
+        partners.group_by("source", "vintage")
+        .agg(pl.col("year").min().alias("first"), pl.col("year").max().alias("last"))
+        .sort("first")
+    )
+    return "; ".join(
+        f"{row['source']} {row['vintage']} ({row['first']}–{row['last']})"
+        for row in spans.iter_rows(named=True)
+    )
 
 
 # --- rare earths -----------------------------------------------------------------------
@@ -261,6 +309,30 @@ def stage_coverage(rows: pl.DataFrame, importer: str) -> str:
     return "; ".join(f"{label}: {', '.join(found)}" for label, found in groups if found) + "."
 
 
+# --- what the latest releases revised -----------------------------------------------------
+
+
+def latest_revisions(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
+    newest = revisions.newest_releases(reader)
+    section.figure = charts.revisions(revisions.chart_frame(reader))
+    headers = revisions.TRADE_HEADERS
+    for caption, partner in (
+        ("U.S.–Turkey series: the largest revisions", revisions.TURKEY),
+        ("Every partner country: the largest revisions", None),
+    ):
+        rows = revisions.trade_rows(reader, partner=partner, limit=10)
+        section.tables.append(Table(caption, headers, rows or [("none",) * len(headers)]))
+    supply = revisions.supply_rows(reader, limit=8)
+    if supply:
+        caption = "USGS: mine production revised by the newest edition (t REO)"
+        section.tables.append(Table(caption, revisions.SUPPLY_HEADERS, supply))
+    section.caption = (
+        f"Source: {CENSUS}; {USGS}. Vintage: newest releases {', '.join(newest)} (release "
+        f"dates approximate for the bundled copies). {built(build)}"
+    )
+    return None
+
+
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
         key="trade-goal",
@@ -268,7 +340,9 @@ SECTIONS: tuple[SectionSpec, ...] = (
         intro=(
             "Monthly U.S. exports to and imports from Turkey, the trailing twelve-month total, "
             "and the constant annual growth the total would need to reach $100 billion a year "
-            "by each scenario year. No official target year exists; the years are scenarios."
+            "by each scenario year. No official target year exists; the years are scenarios. "
+            "The diamond is this calendar year's nowcast from the months published so far, "
+            "its bar the 80 % interval the backtest supports."
         ),
         needs=(MONTHLY, PROGRESS, SCENARIOS),
         required=(
@@ -296,6 +370,20 @@ SECTIONS: tuple[SectionSpec, ...] = (
             (SCENARIOS, ("month_date", "target_year", "required_annual_growth_pct")),
         ),
         fill=trade_goal,
+    ),
+    SectionSpec(
+        key="revisions",
+        title="What the latest releases revised",
+        intro=(
+            "Each Census release republishes earlier months and, each June, restates about "
+            "three years. These are the largest changes the two newest releases made to "
+            "values an earlier release had published (unpublished zero cells and differences "
+            "within the 2026 series' rounding excluded), and the newest USGS edition's "
+            "revisions of mine production."
+        ),
+        needs=(revisions.TRADE_REVISIONS,),
+        required=((revisions.TRADE_REVISIONS, revisions.TRADE_COLUMNS),),
+        fill=latest_revisions,
     ),
     SectionSpec(
         key="turkey-rank",

@@ -148,14 +148,37 @@ def test_announced_deal_value_sits_beside_the_gap(
     assert rows == [(Decimal(firm[0]), firm[1], Decimal(estimated[0]), estimated[1], True)]
 
 
-def test_trade_links_are_null_not_zero_without_census_hs(built_warehouse: Settings) -> None:
+def test_offline_trade_links_rest_on_the_data_that_exists_and_say_so(
+    built_warehouse: Settings,
+) -> None:
     rows = _query(
         built_warehouse,
         "select deal_id, hs_code, trade_hs_code, trade_12m_before_usd, trade_12m_before_months, "
-        "trade_year_1_after_usd, trade_expected_window_usd from marts.deal_trade_links",
+        "trade_year_1_after_usd, trade_basis, naics_context_code, naics_context_year, "
+        "naics_context_value_usd from marts.deal_trade_links order by deal_id, hs_code",
     )
     assert len(rows) == 10
-    assert {row[2:] for row in rows} == {(None, None, 0, None, None)}
+    assert all(row[6] for row in rows)  # a basis on every row, never a silent null
+    by_link = {(row[0], row[1]): row[2:] for row in rows}
+    # imports: the saved HS2 answer covers 2024-10..12 of the 12 months before 2025-10
+    beylikova = by_link[("tr-us-beylikova-ree-talks-2025", "284610")]
+    assert beylikova[:4] == ("28", Decimal(24587319), 3, None)
+    assert beylikova[4].startswith("HS2 28 (census-hs saved answer)")
+    # exports have no HS data offline: the NAICS industry of the year before, as context
+    boeing = by_link[("tr-us-pegasus-boeing-2024", "880240")]
+    assert boeing[:4] == (None, None, 0, None)
+    assert boeing[4].startswith("NAICS 336 2023 (usatradeonline): the whole industry")
+    assert boeing[5:] == ("336", 2023, Decimal(3166383262))
+    # the 2019 steel link: nothing around its announcement, but its open expected window
+    # (from 2019-05) holds the saved answer's 24 months of HS2 72 imports
+    steel = by_link[("us-tr-steel-tariff-cut-2019", "72")]
+    assert steel[1:5] == (None, 0, None, "HS2 72 (census-hs saved answer)")
+    window = _query(
+        built_warehouse,
+        "select trade_expected_window_months from marts.deal_trade_links "
+        "where deal_id = 'us-tr-steel-tariff-cut-2019'",
+    )
+    assert window == [(24,)]
     linked = _query(
         built_warehouse,
         "select linked_hs_codes from marts.deals where deal_id = 'tr-us-beylikova-ree-talks-2025'",

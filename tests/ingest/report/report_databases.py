@@ -14,6 +14,7 @@ from tests.conftest import fixture_path
 
 ALL_SECTIONS = {
     "trade-goal",
+    "revisions",
     "turkey-rank",
     "rare-earth-supply",
     "china-share",
