@@ -186,12 +186,18 @@ def ingest(
         str | None,
         typer.Option("--products", help="Keep only these HS6 codes (comma-separated)."),
     ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option("--vintage", help="Retrieval date (YYYY-MM-DD) of a saved API answer."),
+    ] = None,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
 
     if source not in SOURCES:
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    if vintage is not None and file is None:
+        raise typer.BadParameter("--vintage dates a saved answer: use it with --file")
     options = {
         key: value
         for key, value in {
@@ -201,6 +207,7 @@ def ingest(
             "refresh": refresh or None,
             "all_products": all_products or None,
             "products": products,
+            "vintage": vintage,
         }.items()
         if value is not None
     }
@@ -317,6 +324,52 @@ def query(
             errors.print(Text(f"hint: {hint}"), soft_wrap=True)
 
 
+@app.command()
+@reports_errors
+def diff(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Compare with the state before this release arrived (e.g. 2024-06 or "
+            "'census-country 2024-06'); default: the previous build.",
+        ),
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Revisions to list.")] = 10,
+) -> None:
+    """What the newest load changed: tracked figures and the largest revisions of new releases."""
+    import json
+
+    import polars as pl
+    from rich.text import Text
+
+    from ingest import changes
+
+    settings = Settings.from_env()
+    result = changes.compute(settings.db_path, since=since, limit=limit)
+    rows = changes.records(result)
+    if output is OutputFormat.csv:
+        sys.stdout.write(pl.DataFrame(rows, schema=list(changes.RECORD_FIELDS)).write_csv())
+    elif output is OutputFormat.json:
+        summary = {"summary": changes.headline(result), "new_releases": result.new_releases}
+        sys.stdout.write(json.dumps({**summary, "changes": rows}, default=str) + "\n")
+    else:
+        console.print(Text(changes.headline(result)))
+        table = Table(*changes.TABLE_FIELDS)
+        for row in rows:
+            table.add_row(*(Text(_cell(row[name])) for name in changes.TABLE_FIELDS))
+        console.print(table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 100 else f"{value:,.4g}"
+    return "" if value is None else str(value)
+
+
 def _print_loads(results: list[LoadResult]) -> None:
     table = Table("source", "dataset", "status", "vintage", "rows")
     for result in results:
@@ -343,11 +396,13 @@ def _print_summary(settings: Settings) -> None:
             f"  share of $100bn goal   {summary.pct_of_goal:.1f} %",
         )
     )
-    if summary.cagr_5y_pct is not None:
-        reached = summary.projected_goal_year or "never at that rate"
-        console.print(
-            f"  5-year growth          {summary.cagr_5y_pct:.1f} % a year → goal reached: {reached}"
-        )
+    for label, rate, year in (
+        ("5-year growth       ", summary.cagr_5y_pct, summary.projected_goal_year),
+        ("12-month growth     ", summary.t12m_yoy_pct, summary.projected_goal_year_t12m),
+    ):
+        if rate is not None:
+            reached = year or "never at that rate"
+            console.print(f"  {label}   {rate:.1f} % a year → goal reached: {reached}")
     for year, growth in summary.required_growth_pct.items():
         shown = "target year passed" if growth is None else f"{growth:.1f} % a year"
         console.print(f"  growth needed by {year}  {shown}")
@@ -414,11 +469,13 @@ def run(
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
     Takes the run lock, ingests every source, runs dbt build, publishes, checks source
-    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 bad input or
-    data-quality failure (or a payload whose shape changed), 2 usage error, 3 another run
-    holds the lock, 70 a bug, 74 the warehouse, landing or publish folder cannot be written
-    (disk full, read-only), 75 a source is unavailable (unreachable, refusing the key, or
-    answering something that is not data): try later.
+    freshness, and logs to a file as well as the console. Then the tracked figures are compared
+    with the previous build's: past a threshold, one alert through apprise (TRADEWATCH_NOTIFY_URLS),
+    recorded in ops.alerts; a failed alert is retried next run and never changes the exit code.
+    Exit codes: 0 ok, 1 bad input or data-quality failure (or a payload whose shape changed),
+    2 usage error, 3 another run holds the lock, 70 a bug, 74 the warehouse, landing or
+    publish folder cannot be written (disk full, read-only), 75 a source is unavailable
+    (unreachable, refusing the key, or answering something that is not data): try later.
     """
     import os
     from datetime import UTC, datetime
@@ -441,7 +498,7 @@ def run(
 def _run_unattended(
     settings: Settings, *, live: bool, freshness: bool, force: bool, log_path: Path
 ) -> int:
-    from ingest import pipeline, publish, transform
+    from ingest import alerts, pipeline, publish, transform
     from ingest.freshness import source_freshness
     from ingest.runlock import run_lock
 
@@ -474,6 +531,7 @@ def _run_unattended(
                 log.info("dbt build: %d nodes passed", outcome.passed)
                 publication = publish.publish(settings, dbt=outcome)
                 log.info("published build %s: %s", publication.build_id, publication.database)
+            alerts.after_run(settings, new_snapshot=unchanged is None)
             if freshness:
                 _log_freshness(log, source_freshness, settings)
     except TradewatchError as error:

@@ -26,6 +26,7 @@ from ingest.deals_register import (
     read_path,
 )
 from ingest.deals_register.edits import add_deal, add_event, format_register
+from ingest.deals_register.files import Record
 from ingest.deals_register.rules import SECTORS, VALUE_BASES
 from ingest.pipeline import allowed_file
 from ingest.settings import Settings
@@ -84,7 +85,9 @@ def list_deals(
         raise typer.BadParameter(f"{status!r} is not one of {', '.join(STATUSES)}")
     folder = _folder()
     register = load(read_folder(folder), str(folder))
-    headers = ("deal_id", "announced", "countries", "sector", "type", "status", "value_usd")
+    headers = (
+        "deal_id", "announced", "countries", "sector", "type", "status", "value_usd", "value basis"
+    )  # fmt: skip
     table = Table(*(Column(header, overflow="fold") for header in headers))
     for deal in register.deals:
         countries = {deal["country_a"], deal["country_b"]} - {""}
@@ -101,8 +104,18 @@ def list_deals(
             deal["deal_type"],
             deal["status"],
             value,
+            _value_basis(deal),
         )
     console.print(table)
+
+
+def _value_basis(deal: Record) -> str:
+    """What the value measures, e.g. "list_price" or "total_contract, estimate"."""
+    if not deal["value_usd"]:
+        return ""
+    estimate = ", estimate" if deal["is_value_estimate"] == "true" else ""
+    goal = " (a goal, not a deal)" if deal["deal_type"] == "target" else ""
+    return f"{deal['value_basis']}{estimate}{goal}"
 
 
 @deals_app.command()

@@ -34,6 +34,8 @@ class GoalSummary:
     pct_of_goal: float
     cagr_5y_pct: float | None
     projected_goal_year: int | None
+    t12m_yoy_pct: float | None
+    projected_goal_year_t12m: int | None
     required_growth_pct: dict[int, float | None]
     vintage: str
 
@@ -93,7 +95,7 @@ def _unreadable(path: Path, error: Exception) -> ParseError:
 
 
 # options every mode understands, not only live fetches
-GENERIC_OPTIONS = ("all_products", "products")
+GENERIC_OPTIONS = ("all_products", "products", "vintage")
 
 
 def _file_options(source: Source, options: dict[str, object]) -> dict[str, object]:
@@ -158,7 +160,8 @@ def ingest_source(
     run unless `keep_going` (the default for chunked sources), in which case the failed
     chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
-    keep_going = source.chunked if keep_going is None else keep_going
+    # one file is one load: its failure is the command's, not a chunk's among others
+    keep_going = (source.chunked and file is None) if keep_going is None else keep_going
     landing.remove_leftovers(settings.landing_dir / name)
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []
@@ -232,15 +235,15 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
 def goal_summary(db_path: Path) -> GoalSummary | None:
     with warehouse.connect(db_path, read_only=True) as con:
         latest = con.execute(
-            "select as_of_month, total_trade_t12m_usd, pct_of_goal, vintage, cagr_5y_pct, "
-            "projected_goal_year "
-            "from marts.trade_goal_progress order by as_of_month desc limit 1"
+            "select month_date, total_trade_t12m_usd, pct_of_goal, vintage, cagr_5y_pct, "
+            "projected_goal_year, total_trade_t12m_yoy_pct, projected_goal_year_t12m "
+            "from marts.trade_goal_progress order by month_date desc limit 1"
         ).fetchone()
         if latest is None:
             return None
         scenarios = con.execute(
             "select target_year, required_annual_growth_pct from marts.trade_goal_scenarios "
-            "where as_of_month = ? order by target_year",
+            "where month_date = ? order by target_year",
             [latest[0]],
         ).fetchall()
     return GoalSummary(
@@ -249,6 +252,8 @@ def goal_summary(db_path: Path) -> GoalSummary | None:
         pct_of_goal=float(latest[2]),
         cagr_5y_pct=latest[4],
         projected_goal_year=latest[5],
+        t12m_yoy_pct=latest[6],
+        projected_goal_year_t12m=latest[7],
         required_growth_pct={year: growth for year, growth in scenarios},
         vintage=latest[3],
     )

@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from ingest import warehouse
+from ingest import descriptions, warehouse
 from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import Settings
 from ingest.transform import DbtOutcome, dbt_work_dir, project_fingerprint
@@ -155,6 +155,8 @@ def _write_copy(
         try:
             con.execute(f"attach {_literal(next_db)} as {NEXT}{options}")
             con.execute(f"copy from database {LIVE} to {NEXT}")
+            # descriptions (dbt persist_docs) travel with the copy; any that did not are added
+            descriptions.copy_missing_comments(con, LIVE, NEXT)
         except duckdb.Error as error:
             first_line = str(error).splitlines()[0][:300]
             message = f"copying {live.name} to {next_db}{shown} failed: {first_line}"
@@ -226,9 +228,10 @@ def _export_marts(
         if schema != MART_SCHEMA:
             continue
         target = build_dir / f"{name}.parquet"
+        metadata = descriptions.parquet_metadata(con, NEXT, schema, name)
         con.execute(
             f"copy (select * from {NEXT}.{_qualified(table)}) to {_literal(target)} "
-            "(format parquet, compression zstd)"
+            f"(format parquet, compression zstd, {metadata})"
         )
         files[table] = f"{PARQUET_LINK}/{target.name}"
     return files

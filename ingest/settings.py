@@ -66,6 +66,12 @@ class Settings:
     query_memory_limit: str = "2GB"
     query_temp_limit: str = "2GB"
     query_timeout_s: float = 60.0
+    # alerts after `tradewatch run` (ingest/alerts.py): apprise URLs, e.g. json://host/path,
+    # mailto://..., slack://...; none = alerts are recorded in ops.alerts but not sent
+    notify_urls: tuple[str, ...] = field(default=(), repr=False)
+    alert_min_change_pct: float = 1.0  # money and tonnes: relative change, percent
+    alert_min_change_points: float = 0.5  # shares and % of goal: percentage points
+    alert_min_rank_change: int = 1  # Turkey's partner rank: places
 
     @property
     def published_dir(self) -> Path:
@@ -74,7 +80,8 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log, the ledger, a sidecar or an error."""
-        return tuple(value for value in (self.census_api_key, self.comtrade_api_key) if value)
+        keys = (self.census_api_key, self.comtrade_api_key, *self.notify_urls)
+        return tuple(value for value in keys if value)  # notify URLs often embed tokens
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +120,10 @@ class Settings:
             query_memory_limit=read.size("TRADEWATCH_QUERY_MEMORY_LIMIT", "2GB"),
             query_temp_limit=read.size("TRADEWATCH_QUERY_TEMP_LIMIT", "2GB"),
             query_timeout_s=read.number("TRADEWATCH_QUERY_TIMEOUT_S", 60.0),
+            notify_urls=tuple(env.get("TRADEWATCH_NOTIFY_URLS", "").replace(",", " ").split()),
+            alert_min_change_pct=read.number("TRADEWATCH_ALERT_MIN_CHANGE_PCT", 1.0),
+            alert_min_change_points=read.number("TRADEWATCH_ALERT_MIN_CHANGE_POINTS", 0.5),
+            alert_min_rank_change=read.integer("TRADEWATCH_ALERT_MIN_RANK_CHANGE", 1, minimum=1),
         )
 
 

@@ -105,6 +105,9 @@ def build_models(settings: Settings) -> DbtOutcome:
         failure = TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")
         # a full disk under dbt is not a data-quality failure: exit 74, not 1
         raise cannot_write(failure) or failure
+    from ingest.figures import record_snapshot
+
+    record_snapshot(settings.db_path)  # what `tradewatch diff` and the alerts compare
     return outcome
 
 

@@ -37,6 +37,7 @@ VALUE_BASES = (
     "seed_capital", "project_pipeline", "equity_investment", "project_cost",
     "first_phase_investment",
 )  # fmt: skip
+GOAL_TYPE, GOAL_BASIS = "target", "annual_target"  # goals and targets: not deals
 FLOWS = ("export", "import")  # U.S. exports to, or U.S. imports from, the partner
 BOOLEANS = ("true", "false")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -265,11 +266,18 @@ def _value_problems(deal: Record) -> list[Problem]:
         return Problem(DEALS_FILE, deal.line, deal["deal_id"] or None, column, message)
 
     if deal["value_usd"]:
-        return [
+        found = [
             problem(column, "is required when value_usd is given")
             for column in ("is_value_estimate", "value_basis", "value_note")
             if not deal[column]
         ]
+        if deal["value_basis"] == GOAL_BASIS and deal["deal_type"] != GOAL_TYPE:
+            message = (
+                f"{GOAL_BASIS!r} is a goal's basis: a goal or per-year target is deal_type "
+                f"{GOAL_TYPE!r} (marts.trade_goals), never a deal"
+            )
+            found.append(problem("value_basis", message))
+        return found
     return [
         problem(column, "must be empty when value_usd is empty")
         for column in ("is_value_estimate", "value_basis")

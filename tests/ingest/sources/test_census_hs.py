@@ -398,33 +398,43 @@ def test_bad_options_are_clear_errors(
         next(live(settings, client, today=date(2026, 9, 8), **options))
 
 
-def test_offline_has_nothing_and_files_are_refused(tmp_path: Path) -> None:
-    assert list(CENSUS_HS.offline()) == []
+def test_offline_loads_the_bundled_saved_answers_and_files_need_a_retrieval_date(
+    tmp_path: Path,
+) -> None:
+    offline = list(CENSUS_HS.offline())
+    assert [p.dataset.name for p in offline] == [
+        "country_totals",
+        "country_totals",
+        "hs_by_country",
+    ]
     assert CENSUS_HS.chunked
-    with pytest.raises(Exception, match="loads only from the API"):
-        CENSUS_HS.from_file(tmp_path / "response.json")
+    answer = tmp_path / "response.json"
+    answer.write_bytes(b'[["CTY_CODE","CTY_NAME","ALL_VAL_MO","time"]]')
+    with pytest.raises(ParseError, match="--vintage YYYY-MM-DD"):
+        next(CENSUS_HS.from_file(answer))
 
 
 # --- the offline build -----------------------------------------------------------------
 
 
-def test_offline_build_has_empty_but_valid_tables_and_says_not_loaded(
+def test_offline_build_has_empty_live_tables_and_products_from_the_saved_answers(
     built_warehouse: Settings,
 ) -> None:
     with duckdb.connect(str(built_warehouse.db_path), read_only=True) as con:
         for table in (
             "raw_census_hs.turkey_by_hs",
             "raw_census_hs.rare_earths_by_partner",
-            "marts.us_turkey_trade_by_product",
             "intermediate.int_census_hs_rare_earth_flows",
         ):
             assert con.execute(f"select count(*) from {table}").fetchone() == (0,), table
-        columns = [
-            row[0] for row in con.execute("describe marts.us_turkey_trade_by_product").fetchall()
-        ]
-    assert columns == [
-        "month_date", "flow", "hs_level", "hs_code", "hs_description", "value_usd",
-        "value_t12m_usd", "share_of_flow_pct", "yoy_pct",
+        products = con.execute(
+            "select flow, hs_level, min(month_date), max(month_date), count(distinct hs_code), "
+            "string_agg(distinct source, ','), string_agg(distinct vintage, ',') "
+            "from marts.us_turkey_trade_by_product group by all"
+        ).fetchall()
+    assert products == [
+        ("import", "HS2", date(2023, 1, 1), date(2024, 12, 1), 96, "census-hs saved answer",
+         "2025-09-28"),
     ]  # fmt: skip
     output = (built_warehouse.db_path.parent.parent / "build-output.txt").read_text()
-    assert "census-hs: not loaded; run with --live" in output
+    assert "census-hs: not loaded" not in output
