@@ -7,7 +7,6 @@ Every row keeps its vintage: the last month with data in the workbook it came fr
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +14,12 @@ from pathlib import Path
 import httpx
 import polars as pl
 
+from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
 from ingest.http import XLSX, RetryPolicy, fetch_bytes
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.workbook import read_sheet
 from ingest.ziplimits import gunzip_if_gzipped
 
 SOURCE = "census-country"
@@ -91,10 +92,7 @@ def parse_workbook_csv(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     """The same workbook saved as CSV by a spreadsheet (optionally gzipped): same columns,
     same values, so the same vintage rule and the same tables."""
     text = gunzip_if_gzipped(payload, origin)
-    try:
-        sheet = pl.read_csv(io.BytesIO(text), infer_schema_length=0, encoding="utf8-lossy")
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    sheet = read_csv(text, origin, infer_schema_length=0, encoding="utf8-lossy")
     return _melted(_checked_sheet(sheet, origin, where=origin), origin)
 
 
@@ -134,12 +132,7 @@ def parse_derived_annual(payload: bytes, origin: str) -> dict[str, pl.DataFrame]
 def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
     # every cell as text: year and codes keep their leading zeros, and numbers come out at
     # Excel's 15 significant digits, without binary artefacts such as 344.38165300000003
-    try:
-        sheet = pl.read_excel(
-            io.BytesIO(payload), sheet_name=SHEET, engine="calamine", infer_schema_length=0
-        )
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable '{SHEET}' workbook: {error}") from None
+    sheet = read_sheet(payload, origin, SHEET, infer_schema_length=0)
     return _checked_sheet(sheet, origin, where=f"{origin}, sheet '{SHEET}'")
 
 
@@ -210,10 +203,7 @@ def _finish(
 
 
 def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.DataFrame:
-    try:
-        rows = pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    rows = read_csv(payload, origin, infer_schema_length=0)
     missing = [column for column in (*needed, "source_url") if column not in rows.columns]
     if missing:
         raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
