@@ -219,7 +219,8 @@ def ingest(
                 source, settings, live=live, file=file, options=options
             )
         except pipeline.ChunksFailed as error:
-            _print_loads(error.results)  # the chunks that did load stay loaded
+            if error.results:  # the chunks that did load stay loaded
+                _print_loads(error.results)
             raise
     _print_loads(results)
 

@@ -160,8 +160,7 @@ def ingest_source(
     run unless `keep_going` (the default for chunked sources), in which case the failed
     chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
-    # one file is one load: its failure is the command's, not a chunk's among others
-    keep_going = (source.chunked and file is None) if keep_going is None else keep_going
+    keep_going = source.chunked if keep_going is None else keep_going
     landing.remove_leftovers(settings.landing_dir / name)
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []

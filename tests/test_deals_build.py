@@ -156,9 +156,17 @@ def test_trade_links_carry_census_hs_trade_when_loaded(rebuilt: Settings) -> Non
     assert links[("tr-us-botas-exxonmobil-lng-2024", "271111")][:4] == [
         "2711", 4, _served("export", "HS4", "2711"), 3,
     ]  # fmt: skip
-    # the steel tariff cut of 2019: chapter 72 imports in its open window from May 2019
+    # the steel tariff cut of 2019: chapter 72 imports in its open window from May 2019, the
+    # three served months (the newest retrieval) and the bundled saved answer's other 21
+    with duckdb.connect(str(rebuilt.db_path), read_only=True) as con:
+        ((saved, saved_months),) = con.execute(
+            "select sum(value_usd), count(*) from marts.us_turkey_trade_by_product "
+            "where flow = 'import' and hs_level = 'HS2' and hs_code = '72' "
+            "and source = 'census-hs saved answer'"
+        ).fetchall()
+    assert saved_months == 21
     assert links[("us-tr-steel-tariff-cut-2019", "72")][-2:] == [
-        _served("import", "HS2", "72"), 3,
+        _served("import", "HS2", "72") + saved, 24,
     ]  # fmt: skip
     # Beylikova (announced 2025-10-06): no loaded month in any of its windows
     assert links[("tr-us-beylikova-ree-talks-2025", "284610")][2:6] == [None, 0, None, 0]

@@ -257,7 +257,7 @@ DOWNLOAD = Dataset(SOURCE, "trade_by_commodity", (TRADE_BY_COMMODITY,), parse_do
 
 def offline() -> Iterator[Payload]:
     for name in BUNDLED_FILES:
-        yield file_payload(DOWNLOAD, bundled_path(BUNDLED, name))
+        yield from from_file(bundled_path(BUNDLED, name))
 
 
 def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
@@ -265,7 +265,9 @@ def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payl
 
 
 def from_file(path: Path) -> Iterator[Payload]:
-    yield file_payload(DOWNLOAD, path)
+    # each download is its own chunk in the ledger: the exports and imports reports of one
+    # day are both current
+    yield file_payload(DOWNLOAD, path, chunk=path.name)
 
 
 USATRADEONLINE = Source(

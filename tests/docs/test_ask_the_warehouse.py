@@ -30,8 +30,8 @@ def _examples() -> list[tuple[str, list[list[str]]]]:
     return examples
 
 
-def test_the_doc_has_five_examples_and_the_chart() -> None:
-    assert len(_examples()) == 5
+def test_the_doc_has_seven_examples_and_the_chart() -> None:
+    assert len(_examples()) == 7
     assert "](docs/img/trade-goal.png)" in _section()
     assert (PROJECT_ROOT / "docs" / "img" / "trade-goal.png").read_bytes()[:4] == b"\x89PNG"
 

@@ -1,6 +1,6 @@
 -- U.S.–Turkey trade by HS code from both census-hs paths: live chunks (turkey_by_hs) and
 -- saved answers (hs_by_country, Turkey's rows). Each is dated by its retrieval, the only
--- vintage the API has; where both hold a month, the newest retrieval wins.
+-- vintage the API has; where both hold a month, the newest retrieval wins the whole month.
 with
 
 live_flows as (
@@ -48,8 +48,9 @@ prioritised as (
 
     select *
     from unioned
-    qualify row_number() over (
-        partition by month_date, flow, hs_level, hs_code
+    -- a whole month (flow and level) from one retrieval, never chapters of two mixed
+    qualify dense_rank() over (
+        partition by month_date, flow, hs_level
         order by vintage desc, source asc
     ) = 1
 

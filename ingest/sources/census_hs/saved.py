@@ -201,7 +201,8 @@ def answer_payload(path: Path, vintage: str | None = None) -> Payload:
     dataset = answer_dataset(path)
     dated = retrieval_date(path, vintage)
     parse = partial(PARSERS[dataset.name], vintage=dated)
-    return file_payload(replace(dataset, parse=parse), path)
+    # each file is its own chunk in the ledger: two answers of one retrieval are both kept
+    return file_payload(replace(dataset, parse=parse), path, chunk=path.name)
 
 
 def bundled_answers() -> Iterator[Payload]:
