@@ -37,7 +37,7 @@ def test_an_option_the_source_does_not_take_is_a_usage_error(settings: Settings)
 
 
 def test_help_states_the_exit_codes() -> None:
-    result = CliRunner().invoke(app, ["--help"])
+    result = CliRunner().invoke(app, ["ingest", "--help"])
     text = " ".join(result.output.split())
     assert "74 cannot write" in text and "75 source unavailable" in text
     run_help = " ".join(CliRunner().invoke(app, ["run", "--help"]).output.split())
