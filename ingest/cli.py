@@ -23,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from ingest.errors import TradewatchError
 from ingest.http import download_progress
@@ -38,6 +39,31 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Target(StrEnum):
+    local = "local"
+    lake = "lake"
+
+
+TargetOption = Annotated[
+    Target | None,
+    typer.Option(
+        "--target",
+        help="local: the DuckDB file (default); lake: DuckLake with a PostgreSQL catalog "
+        "(TRADEWATCH_LAKE_CATALOG, TRADEWATCH_LAKE_DATA_PATH; deploy/lake.md). "
+        "Default: TRADEWATCH_TARGET, else local.",
+    ),
+]
+
+
+def settings_for(target: Target | None) -> Settings:
+    """The settings, with `--target` winning over TRADEWATCH_TARGET (and passed on to dbt)."""
+    import os
+
+    if target is not None:
+        os.environ["TRADEWATCH_TARGET"] = target.value
+    return Settings.from_env()
 
 
 class OutputFormat(StrEnum):
@@ -102,12 +128,13 @@ def build(
     force: Annotated[
         bool, typer.Option("--force", help="Run dbt and publish even when nothing changed.")
     ] = False,
+    target: TargetOption = None,
 ) -> None:
     """Ingest every source, run dbt build (models and tests), publish, print the goal summary."""
     from ingest import pipeline, publish, transform
     from ingest.runlock import run_lock
 
-    settings = Settings.from_env()
+    settings = settings_for(target)
     with run_lock(settings, "build"), progress_display() as progress:
         task = progress.add_task("ingest all sources", total=None)
         results = pipeline.ingest_all(settings, live=live)
@@ -115,8 +142,10 @@ def build(
         if unchanged is None:
             progress.update(task, description="dbt build (models and tests)")
             outcome = transform.build_models(settings)
-            progress.update(task, description="publish the read-only copy")
-            publication = publish.publish(settings, dbt=outcome)
+            publication = None
+            if settings.lake is None:  # lake readers read the lake (or its PostgreSQL copy)
+                progress.update(task, description="publish the read-only copy")
+                publication = publish.publish(settings, dbt=outcome)
     _print_loads(results)
     if unchanged is not None:
         console.print(
@@ -162,6 +191,7 @@ def ingest(
         str | None,
         typer.Option("--products", help="Keep only these HS6 codes (comma-separated)."),
     ] = None,
+    target: TargetOption = None,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
@@ -180,7 +210,7 @@ def ingest(
         }.items()
         if value is not None
     }
-    settings = Settings.from_env()
+    settings = settings_for(target)
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)
         try:
@@ -195,11 +225,11 @@ def ingest(
 
 @app.command()
 @reports_errors
-def transform() -> None:
+def transform(target: TargetOption = None) -> None:
     """Run dbt build: every model, snapshot, seed and test."""
     from ingest import transform as dbt
 
-    settings = Settings.from_env()
+    settings = settings_for(target)
     with progress_display() as progress:
         progress.add_task("dbt build (models and tests)", total=None)
         outcome = dbt.build_models(settings)
@@ -378,6 +408,7 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Run dbt and publish even when nothing changed.")
     ] = False,
+    target: TargetOption = None,
 ) -> None:
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
@@ -390,7 +421,11 @@ def run(
     import os
     from datetime import UTC, datetime
 
-    settings = Settings.from_env()
+    try:
+        settings = settings_for(target)
+    except TradewatchError as error:
+        errors.print(Text(f"error: {error}"), soft_wrap=True)
+        raise typer.Exit(error.exit_code) from None
     started = datetime.now(UTC)
     folder = log_dir or settings.db_path.parent / "logs"
     log_path = folder / f"run-{started:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
@@ -434,8 +469,9 @@ def _run_unattended(
             else:
                 outcome = transform.build_models(settings)
                 log.info("dbt build: %d nodes passed", outcome.passed)
-                publication = publish.publish(settings, dbt=outcome)
-                log.info("published build %s: %s", publication.build_id, publication.database)
+                if settings.lake is None:
+                    publication = publish.publish(settings, dbt=outcome)
+                    log.info("published build %s: %s", publication.build_id, publication.database)
             if freshness:
                 _log_freshness(log, source_freshness, settings)
     except TradewatchError as error:
@@ -574,6 +610,12 @@ def docs(
 
 
 def _print_publication(publication: Any) -> None:
+    if publication is None:
+        console.print(
+            "lake target: the marts are in the lake (readers attach it read-only); "
+            "`tradewatch publish --postgres DSN` serves them to BI tools (deploy/lake.md)"
+        )
+        return
     manifest = publication.manifest
     marts = sum(1 for table in manifest["tables"] if table.startswith("marts."))
     console.print(

@@ -7,6 +7,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest import lake
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -50,6 +52,13 @@ class Settings:
     # DuckDB storage version of the published copy, e.g. "v1.4.0" for BI tools that embed
     # an older DuckDB; None writes DuckDB's default for new files (docs/bi.md)
     publish_storage_version: str | None = None
+    # TRADEWATCH_TARGET=lake: the warehouse is this DuckLake (catalog + data path), not the
+    # file at db_path, whose folder still holds the landing archive, dbt's files and logs
+    lake: lake.LakeTarget | None = None
+
+    @property
+    def target(self) -> str:
+        return "local" if self.lake is None else "lake"
 
     @property
     def published_dir(self) -> Path:
@@ -86,6 +95,7 @@ class Settings:
             zip_max_bytes=int(env.get("TRADEWATCH_ZIP_MAX_BYTES", str(64 * 1024**3))),
             zip_max_ratio=float(env.get("TRADEWATCH_ZIP_MAX_RATIO", "200")),
             publish_storage_version=env.get("TRADEWATCH_PUBLISH_STORAGE_VERSION") or None,
+            lake=lake.from_env(env),
         )
 
 

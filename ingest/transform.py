@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest import lake
 from ingest.errors import TradewatchError
 from ingest.settings import DBT_PROJECT_DIR, Settings
 
@@ -25,8 +26,10 @@ class DbtOutcome:
 
 
 def dbt_environment(settings: Settings) -> None:
-    # dbt reads the warehouse path from the profile's env_var; usage tracking stays off
+    # dbt reads the warehouse path (or the lake) from the profile's env_vars; tracking stays off
     os.environ["TRADEWATCH_DB"] = str(settings.db_path)
+    if settings.lake is not None:
+        _lake_environment(settings.lake)
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     os.environ["DO_NOT_TRACK"] = "1"
 
@@ -44,10 +47,23 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
         "--target-path": work_dir / target,
         "--log-path": work_dir / "logs",
     }
+    if settings.lake is not None:
+        options["--target"] = "lake"
     flags = [part for option, value in options.items() for part in (option, str(value))]
     result = dbtRunner().invoke([*args, *flags, "--quiet"])
     _close_dbt_connections()
     return _outcome(result, settings)
+
+
+def _lake_environment(target: lake.LakeTarget) -> None:
+    """The profile's `lake` output attaches the catalog; its extensions are installed here
+    from the wheels, so dbt never downloads one (autoinstall is off in the profile)."""
+    import duckdb
+
+    os.environ["TRADEWATCH_LAKE_CATALOG"] = target.catalog
+    os.environ["TRADEWATCH_LAKE_DATA_PATH"] = target.data_path
+    with duckdb.connect() as con:
+        lake.install_extensions(con, target)
 
 
 def dbt_work_dir(settings: Settings) -> Path:
@@ -110,12 +126,14 @@ def _stored_failures(item: Any, settings: Settings | None, limit: int = 3) -> st
         return ""
     import duckdb
 
+    from ingest import warehouse
+
     try:
-        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        with warehouse.connect(settings.db_path, read_only=True) as con:
             cursor = con.execute(f"select * from {relation} limit {limit}")
             names = [column[0] for column in cursor.description]
             rows = cursor.fetchall()
-    except duckdb.Error:
+    except (duckdb.Error, TradewatchError):
         return ""
     shown = " | ".join(
         ", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True)) for row in rows
