@@ -379,19 +379,53 @@ def publish_copy(
             "older DuckDB (default: TRADEWATCH_PUBLISH_STORAGE_VERSION, else DuckDB's own).",
         ),
     ] = None,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            "--postgres",
+            envvar="TRADEWATCH_SERVING_DSN",
+            show_envvar=True,
+            help="Serve every mart in schema `marts` of this PostgreSQL database instead "
+            "(libpq DSN), swapped in one transaction (docs/bi.md).",
+        ),
+    ] = None,
+    grant_to: Annotated[
+        str | None,
+        typer.Option("--grant-to", help="With --postgres: let this role read the new marts."),
+    ] = None,
+    target: TargetOption = None,
 ) -> None:
     """Publish the read-only copy: DuckDB file, Parquet per mart, manifest.json.
 
     Written next to the warehouse in published/ and swapped in atomically; `tradewatch build`
-    does this itself after a successful build.
+    does this itself after a successful build. With --postgres, serve the marts from
+    PostgreSQL instead (either target).
     """
     from ingest import publish
     from ingest.runlock import run_lock
 
-    settings = Settings.from_env()
+    settings = settings_for(target)
+    if postgres:
+        _serve(settings, postgres, grant_to)
+        return
     with run_lock(settings, "publish"):
         publication = publish.publish(settings, force=force, storage_version=storage_version)
     _print_publication(publication)
+
+
+def _serve(settings: Settings, dsn: str, grant_to: str | None) -> None:
+    from ingest import serving
+
+    with progress_display() as progress:
+        progress.add_task("serve the marts from PostgreSQL", total=None)
+        served = serving.publish_postgres(settings, dsn, grant_to=grant_to)
+    rows = sum(served.rows.values())
+    console.print(
+        Text(
+            f"served publication {served.publication_id}: {len(served.rows)} marts, "
+            f"{rows} rows in schema marts of PostgreSQL"
+        )
+    )
 
 
 @app.command()
