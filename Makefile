@@ -7,7 +7,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: build install test lint format lock bench bench-install bench-quick clean \
-	lake-install test-lake
+	lake-install test-lake bench-lake-quick
 
 build: install
 	$(BIN)/tradewatch build
@@ -57,8 +57,9 @@ $(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r bench/requirements.lock
 	touch $@
 
-bench: bench-install
+bench: bench-install lake-install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(LAKE_BIN)/python -m bench.lake $(BENCH_LAKE_ARGS)
 
 bench-quick: bench-install
 	$(BIN)/python -m bench.run --quick
@@ -80,6 +81,10 @@ $(LAKE_VENV)/.installed: pyproject.toml requirements-lake.lock
 # needs a PostgreSQL server (TRADEWATCH_TEST_PG_DSN or a local initdb/pg_ctl): tests/lake
 test-lake: install lake-install
 	$(LAKE_BIN)/pytest -n 0 -p no:randomly tests/lake
+
+# the lake benchmark's smoke test (100k rows; PostgreSQL as for test-lake)
+bench-lake-quick: lake-install
+	$(LAKE_BIN)/python -m bench.lake --quick
 
 clean:
 	rm -rf warehouse data/landing dbt_project/target dbt_project/logs
