@@ -248,7 +248,7 @@ def status(
     from ingest import runlock, warehouse
 
     settings = Settings.from_env()
-    if not settings.db_path.exists():
+    if not warehouse.exists(settings.db_path):
         raise TradewatchError(f"{settings.db_path}: no warehouse yet; run `tradewatch build`")
     holder = runlock.current_holder(settings)
     ledger = settings.db_path
