@@ -7,6 +7,7 @@ Without either: a skip naming the install command, and a failure under CI=true.
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +31,15 @@ def missing(reason: str) -> None:
     """Outside CI a skip that says what to install; under CI=true a failure."""
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def require(module: str) -> Any:
+    """A module of the lake environment, imported at a test module's top."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        missing(f"the lake tests need {module}: run them with make test-lake")
 
 
 @pytest.fixture(scope="session")

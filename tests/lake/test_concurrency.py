@@ -8,14 +8,14 @@ import subprocess
 import time
 from pathlib import Path
 
-import psycopg
-
 from bench.generate import generate
 from ingest.lake import LOCK_NAMESPACE
 from ingest.sources import get_source
-from tests.lake.conftest import Lake
+from tests.lake.conftest import Lake, require
 
 BACI_ROWS = 2_000_000
+
+psycopg = require("psycopg")
 
 
 def _ok_sources(lake: Lake) -> dict[str, int]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-import psycopg
+from tests.lake.conftest import Lake, new_database, require
 
-from tests.lake.conftest import Lake, new_database
+psycopg = require("psycopg")
 
 
 def _mart_counts(con) -> dict[str, int]:  # type: ignore[no-untyped-def]
