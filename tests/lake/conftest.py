@@ -165,16 +165,10 @@ def built_lake(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Lake:
     return built
 
 
-@pytest.fixture(scope="session")
-def embedded_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The embedded build's marts as Parquet (its published copy), made by the main .venv:
-    the default DuckDB, which may be a release the lake's DuckDB cannot open."""
-    main_tradewatch = PROJECT_ROOT / ".venv" / "bin" / "tradewatch"
-    if not main_tradewatch.exists():
-        missing("the embedded build for the comparison needs the main environment: make install")
-    root = tmp_path_factory.mktemp("embedded")
+def embedded_build(tradewatch: Path, root: Path) -> Path:
+    """An offline embedded `tradewatch build`; its marts as Parquet (the published copy)."""
     result = subprocess.run(
-        [str(main_tradewatch), "build"],
+        [str(tradewatch), "build"],
         env=clean_env(root),
         capture_output=True,
         text=True,
@@ -185,3 +179,19 @@ def embedded_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = root / "warehouse" / "published" / "parquet"
     assert any(folder.glob("*.parquet")), f"no Parquet marts in {folder}"
     return folder
+
+
+@pytest.fixture(scope="session")
+def embedded_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded build of the lake environment's DuckDB: the same engine as the lake."""
+    return embedded_build(LAKE_BIN / "tradewatch", tmp_path_factory.mktemp("embedded"))
+
+
+@pytest.fixture(scope="session")
+def default_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded build of the default environment (`make build`'s .venv), whose DuckDB
+    release the lake's DuckDB may not open: compared through its Parquet files."""
+    main_tradewatch = PROJECT_ROOT / ".venv" / "bin" / "tradewatch"
+    if not main_tradewatch.exists():
+        missing("the comparison with the default build needs the main environment: make install")
+    return embedded_build(main_tradewatch, tmp_path_factory.mktemp("default"))
