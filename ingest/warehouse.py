@@ -164,9 +164,14 @@ def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def ensure_raw_tables(db_path: Path, schemas: Mapping[str, pl.Schema]) -> list[str]:
+def ensure_raw_tables(
+    db_path: Path,
+    schemas: Mapping[str, pl.Schema],
+    partitions: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[str]:
     """Create every raw table that does not exist yet, empty, with its declared columns plus
-    load_id and loaded_at, so dbt can build (empty marts) before a source's first load."""
+    load_id and loaded_at, so dbt can build (empty marts) before a source's first load; in
+    the lake, partitioned as declared, so a later load of a large table is partitioned."""
     created: list[str] = []
     with connect(db_path) as con:
         existing = {
@@ -184,6 +189,8 @@ def ensure_raw_tables(db_path: Path, schemas: Mapping[str, pl.Schema]) -> list[s
                         _create_table(con, raw_table)
                     finally:
                         con.unregister("incoming")
+                    if lake.configured() is not None:
+                        lake.partition(con, raw_table, (partitions or {}).get(raw_table, ()))
                     created.append(raw_table)
             con.execute("commit")
         except BaseException:

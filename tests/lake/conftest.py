@@ -123,6 +123,19 @@ class Lake:
         return lake.connect(target, read_only=read_only)
 
 
+def partition_columns(catalog_dsn: str, table: str) -> int:
+    """How many partition columns the lake's current `table` declares (its catalog)."""
+    import psycopg
+
+    with psycopg.connect(catalog_dsn) as pg:
+        return pg.execute(
+            "select count(*) from ducklake_partition_column c join ducklake_partition_info p "
+            "using (partition_id, table_id) join ducklake_table t using (table_id) "
+            "where t.table_name = %s and t.end_snapshot is null and p.end_snapshot is null",
+            [table],
+        ).fetchone()[0]
+
+
 def clean_env(root: Path) -> dict[str, str]:
     env = {
         key: value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.lake.conftest import Lake
+from tests.lake.conftest import Lake, partition_columns
 
 
 def _lake_marts(con) -> list[str]:  # type: ignore[no-untyped-def]
@@ -90,3 +90,9 @@ def test_a_second_lake_build_skips_every_payload(built_lake: Lake) -> None:
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stdout
     assert " ok " not in result.stdout
+
+
+def test_baci_trade_is_partitioned_by_year_from_the_first_build(built_lake: Lake) -> None:
+    """The offline build creates raw_baci.trade_flows empty (no release is bundled): it is
+    partitioned then, so the first release loaded into it is written per year."""
+    assert partition_columns(built_lake.catalog_dsn, "trade_flows") == 1
