@@ -28,6 +28,7 @@ TARGETS = ("local", "lake")
 ALIAS = "tradewatch"
 EXTENSIONS = ("ducklake", "postgres")
 LOCK_NAMESPACE = 0x7477  # "tw": the first key of every tradewatch advisory lock
+ATTACH_ATTEMPTS = 5
 INSTALL_HINT = "make lake-install, then run .venv-lake/bin/tradewatch"
 
 
@@ -129,14 +130,20 @@ def attach(
     options = [f"data_path {_literal(target.data_path)}"]
     if read_only:
         options.append("read_only")
-    try:
-        con.execute(
-            f"attach {_literal('ducklake:' + target.catalog)} as {alias} ({', '.join(options)})"
-        )
-    except duckdb.Error as error:
-        raise CatalogUnavailable(
-            f"cannot attach the lake catalog {_shown(target.catalog)}: {_first_line(error)}"
-        ) from None
+    statement = f"attach {_literal('ducklake:' + target.catalog)} as {alias} ({', '.join(options)})"
+    for attempt in range(ATTACH_ATTEMPTS):
+        try:
+            con.execute(statement)
+            return
+        except duckdb.Error as error:
+            # writers attaching a new catalog at once race to create its tables; the loser
+            # finds them made on the next attempt
+            racing = "duplicate key" in str(error) or "already exists" in str(error)
+            if not racing or attempt == ATTACH_ATTEMPTS - 1:
+                raise CatalogUnavailable(
+                    f"cannot attach the lake catalog {_shown(target.catalog)}: {_first_line(error)}"
+                ) from None
+            time.sleep(0.2 * (attempt + 1))
 
 
 @contextmanager
