@@ -255,7 +255,8 @@ def _holder(pg: object, table: str) -> str:
     row = pg.execute(  # type: ignore[attr-defined]
         "select a.application_name, a.pid, a.backend_start from pg_locks l "
         "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' "
-        "and l.granted and l.classid = %s and l.objid = hashtext(%s)::oid",
+        "and l.granted and l.classid = %s and l.objid = hashtext(%s)::oid "
+        "and l.database = (select oid from pg_database where datname = current_database())",
         [LOCK_NAMESPACE, table],
     ).fetchone()
     if row is None:

@@ -197,7 +197,17 @@ def embedded_build(tradewatch: Path, root: Path) -> Path:
 @pytest.fixture(scope="session")
 def embedded_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The embedded build of the lake environment's DuckDB: the same engine as the lake."""
-    return embedded_build(LAKE_BIN / "tradewatch", tmp_path_factory.mktemp("embedded"))
+    root = tmp_path_factory.mktemp("embedded")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.lake.embedded_export", str(root / "parquet")],
+        env=clean_env(root),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=PROJECT_ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "parquet"
 
 
 @pytest.fixture(scope="session")

@@ -99,7 +99,8 @@ def _wait_for_lock(lake: Lake, writer: subprocess.Popen, *, held: bool) -> None:
     with psycopg.connect(lake.catalog_dsn, autocommit=True) as pg:
         for _ in range(600):
             count = pg.execute(
-                "select count(*) from pg_locks where locktype = 'advisory' and classid = %s",
+                "select count(*) from pg_locks where locktype = 'advisory' and classid = %s "
+                "and database = (select oid from pg_database where datname = current_database())",
                 [LOCK_NAMESPACE],
             ).fetchone()[0]
             if (count > 0) == held:
