@@ -21,7 +21,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bench" / "data"
 COUNTRY_TABLE = ROOT / "ingest" / "bundled" / "baci" / "country_codes_V202601.csv"
-BASKET_SEED = ROOT / "dbt_project" / "seeds" / "rare_earth_hs_basket.csv"
+BASKET_SEED = ROOT / "dbt_project" / "seeds" / "rare_earths" / "rare_earth_hs_basket.csv"
 VINTAGE, REVISION = "V202601", "HS22"
 ROWS_PER_YEAR = 10_000_000
 LAST_YEAR = 2024

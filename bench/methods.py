@@ -49,7 +49,8 @@ def _basket() -> list[str]:
     # the csv module, not bench.generate: importing polars/numpy would bill the floor ~1 s
     import csv
 
-    seed = Path(__file__).resolve().parent.parent / "dbt_project/seeds/rare_earth_hs_basket.csv"
+    root = Path(__file__).resolve().parent.parent
+    seed = root / "dbt_project" / "seeds" / "rare_earths" / "rare_earth_hs_basket.csv"
     with open(seed, newline="") as handle:
         return sorted(row["hs6"] for row in csv.DictReader(handle))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 ANALYST = {
     "goal_progress": """
-        select as_of_month, total_trade_t12m_usd, goal_usd, pct_of_goal, projected_goal_year
+        select month_date, total_trade_t12m_usd, goal_usd, pct_of_goal, projected_goal_year
         from marts.trade_goal_progress
-        order by as_of_month desc
+        order by month_date desc
         limit 12
     """,
     "turkey_partner_rank": """

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 
 from ingest.cli import console, errors, reports_errors
 from ingest.deals_register import (
@@ -25,6 +26,7 @@ from ingest.deals_register import (
     read_path,
 )
 from ingest.deals_register.edits import add_deal, add_event, format_register
+from ingest.deals_register.files import Record
 from ingest.deals_register.rules import SECTORS, VALUE_BASES
 from ingest.pipeline import allowed_file
 from ingest.settings import Settings
@@ -59,9 +61,10 @@ def validate(
     target = _allowed(path) if path else _folder()
     register, problems = check(read_path(target))
     if problems:
-        errors.print(f"[bold red]{len(problems)} problem(s)[/] in the deals register {target}:")
+        counted = (f"{len(problems)} problem(s)", "bold red")
+        errors.print(Text.assemble(counted, f" in the deals register {target}:"))
         for problem in problems:
-            errors.print(f"  {problem}", highlight=False, soft_wrap=True)
+            errors.print(f"  {problem}", soft_wrap=True)
         raise typer.Exit(1)
     console.print(
         f"deals register valid: {len(register.deals)} deals, {len(register.events)} events, "
@@ -82,7 +85,9 @@ def list_deals(
         raise typer.BadParameter(f"{status!r} is not one of {', '.join(STATUSES)}")
     folder = _folder()
     register = load(read_folder(folder), str(folder))
-    headers = ("deal_id", "announced", "countries", "sector", "type", "status", "value_usd")
+    headers = (
+        "deal_id", "announced", "countries", "sector", "type", "status", "value_usd", "value basis"
+    )  # fmt: skip
     table = Table(*(Column(header, overflow="fold") for header in headers))
     for deal in register.deals:
         countries = {deal["country_a"], deal["country_b"]} - {""}
@@ -99,8 +104,18 @@ def list_deals(
             deal["deal_type"],
             deal["status"],
             value,
+            _value_basis(deal),
         )
     console.print(table)
+
+
+def _value_basis(deal: Record) -> str:
+    """What the value measures, e.g. "list_price" or "total_contract, estimate"."""
+    if not deal["value_usd"]:
+        return ""
+    estimate = ", estimate" if deal["is_value_estimate"] == "true" else ""
+    goal = " (a goal, not a deal)" if deal["deal_type"] == "target" else ""
+    return f"{deal['value_basis']}{estimate}{goal}"
 
 
 @deals_app.command()

@@ -81,3 +81,31 @@ def read_member(path: Path, member: str, origin: str, limits: ZipLimits) -> byte
         # a member that does not match its header (forged size, bad CRC, cut deflate stream)
         raise ParseError(f"{origin}: unreadable zip member: {error}") from None
     return buffer.getvalue()
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip_if_gzipped(payload: bytes, origin: str, limits: ZipLimits | None = None) -> bytes:
+    """The payload itself, or its gzip content, stopping at the byte limit (a gzip bomb is
+    refused like a zip bomb); a cut or corrupt stream is a ParseError."""
+    if not payload.startswith(GZIP_MAGIC):
+        return payload
+    limits = limits or ZipLimits.from_env()
+    output = bytearray()
+    rest = payload
+    try:
+        while rest:  # a .gz may hold several members back to back
+            stream = zlib.decompressobj(wbits=31)
+            output += stream.decompress(rest, limits.max_bytes + 1 - len(output))
+            if len(output) > limits.max_bytes or stream.unconsumed_tail:
+                raise ParseError(
+                    f"{origin}: the gzip content expands past the {limits.max_bytes:,}-byte "
+                    "limit (TRADEWATCH_ZIP_MAX_BYTES)"
+                )
+            if not stream.eof:
+                raise ParseError(f"{origin}: not a readable gzip file: the stream is cut short")
+            rest = stream.unused_data
+    except zlib.error as error:
+        raise ParseError(f"{origin}: not a readable gzip file: {error}") from None
+    return bytes(output)

@@ -20,3 +20,12 @@ def table_exists(settings: Settings, raw_table: str) -> bool:
         f"where table_schema = '{schema}' and table_name = '{table}'",
     )
     return found == [(1,)]
+
+
+def loads_and_rows(settings: Settings, raw_table: str) -> tuple[list[tuple[object, ...]], int]:
+    """The ledger's (dataset, status) rows in order, and the table's row count: the state a
+    refused file must leave unchanged."""
+    loads = raw(settings, "select dataset, status from ops.loads order by started_at")
+    ((rows,),) = raw(settings, f"select count(*) from {raw_table}")
+    assert isinstance(rows, int)
+    return loads, rows

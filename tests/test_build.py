@@ -54,8 +54,8 @@ def test_annual_mart_equals_the_published_annual_totals(
 def test_goal_progress_reaches_2026_08(built_warehouse: Settings) -> None:
     [(as_of, trailing, goal, gap)] = query(
         built_warehouse,
-        "select as_of_month, total_trade_t12m_usd, goal_usd, gap_usd "
-        "from marts.trade_goal_progress order by as_of_month desc limit 1",
+        "select month_date, total_trade_t12m_usd, goal_usd, gap_usd "
+        "from marts.trade_goal_progress order by month_date desc limit 1",
     )
     assert as_of == date(2026, 8, 1)
     [(expected,)] = query(
@@ -91,20 +91,20 @@ def test_earlier_vintages_stay_queryable(built_warehouse: Settings) -> None:
     assert [vintage for vintage, _ in rows] == ["2022-01", "2023-01", "2024-06"]
 
 
-def test_partner_ranks_use_one_vintage_per_year_and_end_with_2023(
+def test_partner_ranks_use_one_release_per_year_and_end_with_2025(
     built_warehouse: Settings,
 ) -> None:
     rows = query(
         built_warehouse,
-        "select year, count(distinct vintage), max(year) over () "
+        "select year, count(distinct (source, vintage)), max(year) over () "
         "from marts.us_trade_partners_annual group by year",
     )
-    assert all(vintages == 1 for _, vintages, _ in rows)
-    assert rows[0][2] == 2023
+    assert all(releases == 1 for _, releases, _ in rows)
+    assert rows[0][2] == 2025
     [(rank, iso3)] = query(
         built_warehouse,
         "select rank_by_total, partner_iso3 from marts.us_trade_partners_annual "
-        "where year = 2023 and partner_census_code = '4890'",
+        "where year = 2025 and partner_census_code = '4890'",
     )
     assert iso3 == "TUR" and 1 < rank < 60
 
@@ -113,9 +113,57 @@ def test_scenarios_cover_every_target_year(built_warehouse: Settings) -> None:
     rows = query(
         built_warehouse,
         "select target_year, required_annual_growth_pct > 0 from marts.trade_goal_scenarios "
-        "where as_of_month = '2026-08-01' order by 1",
+        "where month_date = '2026-08-01' order by 1",
     )
     assert rows == [(2027, True), (2028, True), (2030, True), (2035, True)]
+
+
+@pytest.mark.parametrize("mart", ["trade_goal_progress", "trade_goal_scenarios"])
+def test_the_deprecated_as_of_month_is_an_alias_of_month_date(
+    built_warehouse: Settings, mart: str
+) -> None:
+    [(rows, differing)] = query(
+        built_warehouse,
+        f"select count(*), count(*) filter (where as_of_month is distinct from month_date) "
+        f"from marts.{mart}",
+    )
+    assert rows > 200 and differing == 0
+
+
+def test_trailing_twelve_month_growth_and_its_goal_year(built_warehouse: Settings) -> None:
+    [(growth, year, now, year_ago)] = query(
+        built_warehouse,
+        "select progress.total_trade_t12m_yoy_pct, progress.projected_goal_year_t12m, "
+        "progress.total_trade_t12m_usd, earlier.total_trade_t12m_usd "
+        "from marts.trade_goal_progress as progress "
+        "inner join marts.trade_goal_progress as earlier "
+        "on earlier.month_date = progress.month_date - interval 12 months "
+        "where progress.month_date = '2026-08-01'",
+    )
+    assert growth == round((float(now) / float(year_ago) - 1) * 100, 4)
+    assert round(growth, 1) == 27.5
+    assert year == 2030  # ln(100 / 42.64) / ln(1.275) = 3.5 years from 2026-08
+
+
+def test_the_build_summary_shows_both_growth_rates(built_warehouse: Settings) -> None:
+    output = (built_warehouse.db_path.parent.parent / "build-output.txt").read_text()
+    assert "5-year growth          12.3 % a year → goal reached: 2034" in output
+    assert "12-month growth        27.5 % a year → goal reached: 2030" in output
+
+
+def test_an_incomplete_year_has_no_share_of_the_goal(built_warehouse: Settings) -> None:
+    rows = query(
+        built_warehouse,
+        "select year, months_reported, first_month_date, last_month_date, pct_of_goal "
+        "from marts.us_turkey_trade_annual where not is_complete_year",
+    )
+    assert rows == [(2026, 8, date(2026, 1, 1), date(2026, 8, 1), None)]
+    [(without_share,)] = query(
+        built_warehouse,
+        "select count(*) from marts.us_turkey_trade_annual "
+        "where is_complete_year and pct_of_goal is null",
+    )
+    assert without_share == 0
 
 
 def test_a_second_ingest_of_the_same_files_is_all_skipped(built_warehouse: Settings) -> None:

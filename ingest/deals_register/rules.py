@@ -16,6 +16,7 @@ from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
 
+from ingest.csvlimits import check_rows
 from ingest.deals_register.files import (
     COLUMNS,
     DEALS_FILE,
@@ -26,6 +27,7 @@ from ingest.deals_register.files import (
     sort_key,
 )
 from ingest.deals_register.problems import Problem, RegisterInvalid
+from ingest.errors import ParseError
 
 STATUSES = ("announced", "talks", "signed", "in_progress", "operational", "stalled", "cancelled")
 DEAL_TYPES = ("target", "mou", "agreement", "order", "talks", "investment", "facility", "policy")
@@ -35,6 +37,7 @@ VALUE_BASES = (
     "seed_capital", "project_pipeline", "equity_investment", "project_cost",
     "first_phase_investment",
 )  # fmt: skip
+GOAL_TYPE, GOAL_BASIS = "target", "annual_target"  # goals and targets: not deals
 FLOWS = ("export", "import")  # U.S. exports to, or U.S. imports from, the partner
 BOOLEANS = ("true", "false")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -159,6 +162,11 @@ def _records(name: str, content: bytes | None, problems: list[Problem]) -> list[
     except UnicodeDecodeError as error:
         problems.append(Problem(name, None, None, None, f"is not UTF-8 text ({error})"))
         return []
+    try:
+        check_rows(content, name)
+    except ParseError as error:
+        problems.append(Problem(name, None, None, None, str(error).removeprefix(f"{name}, ")))
+        return []
     reader = csv.reader(io.StringIO(text, newline=""))
     columns = COLUMNS[name]
     records: list[Record] = []
@@ -258,11 +266,18 @@ def _value_problems(deal: Record) -> list[Problem]:
         return Problem(DEALS_FILE, deal.line, deal["deal_id"] or None, column, message)
 
     if deal["value_usd"]:
-        return [
+        found = [
             problem(column, "is required when value_usd is given")
             for column in ("is_value_estimate", "value_basis", "value_note")
             if not deal[column]
         ]
+        if deal["value_basis"] == GOAL_BASIS and deal["deal_type"] != GOAL_TYPE:
+            message = (
+                f"{GOAL_BASIS!r} is a goal's basis: a goal or per-year target is deal_type "
+                f"{GOAL_TYPE!r} (marts.trade_goals), never a deal"
+            )
+            found.append(problem("value_basis", message))
+        return found
     return [
         problem(column, "must be empty when value_usd is empty")
         for column in ("is_value_estimate", "value_basis")
@@ -318,8 +333,18 @@ def _slug(value: str) -> str | None:
     return f"{value!r} is not slug-shaped (lowercase letters and digits joined by single hyphens)"
 
 
+# a register date outside these years is a typo (9999-12-31, 0001-01-01), not a deal
+FIRST_YEAR, YEARS_AHEAD = 1900, 50
+
+
 def _date(value: str) -> str | None:
-    return None if parse_partial_date(value) else f"{value!r} {DATE_HELP}"
+    parsed = parse_partial_date(value)
+    if parsed is None:
+        return f"{value!r} {DATE_HELP}"
+    last_year = date.today().year + YEARS_AHEAD
+    if not FIRST_YEAR <= parsed.first_day.year <= last_year:
+        return f"{value!r} is outside {FIRST_YEAR}..{last_year}"
+    return None
 
 
 def _amount(value: str) -> str | None:

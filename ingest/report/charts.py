@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 INK = "#1f2933"
 MUTED = "#6b7280"
@@ -48,7 +48,12 @@ RC = {
 }
 
 
-def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.DataFrame) -> Figure:
+def trade_goal(
+    monthly: pl.DataFrame,
+    latest: dict[str, Any],
+    scenarios: pl.DataFrame,
+    nowcast: dict[str, Any] | None = None,
+) -> Figure:
     figure = Figure(figsize=(9, 6.6), layout="constrained")
     top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
     recent = monthly.filter(pl.col("month_date") >= date(2000, 1, 1))
@@ -62,7 +67,7 @@ def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.Data
     )
     goal_bn = latest["goal"] / 1e9
     top.axhline(goal_bn, color=GOAL, lw=1.2, ls="--", label=f"goal: ${goal_bn:,.0f} billion a year")
-    start = latest["as_of_month"]
+    start = latest["month_date"]
     level_bn = latest["t12m"] / 1e9
     top.plot([start], [level_bn], "o", color=INK)
     top.annotate(
@@ -93,15 +98,17 @@ def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.Data
     if needed:
         top.text(
             0.01,
-            0.72,
+            0.66 if nowcast is not None else 0.72,
             "Growth needed to reach the goal\n" + "\n".join(needed),
             transform=top.transAxes,
             va="top",
             fontsize=8,
             color=GOAL,
         )
+    if nowcast is not None:
+        _nowcast_range(top, nowcast)
     top.set_ylabel("USD billion")
-    top.set_ylim(0, goal_bn * 1.18)
+    top.set_ylim(0, goal_bn * (1.38 if nowcast is not None else 1.18))  # room for the legend
     top.set_title("Trailing twelve months against the goal, and the growth each scenario needs")
     top.legend(loc="upper left", bbox_to_anchor=(0, 1.0))
     top.grid(axis="y", color="#e5e7eb", lw=0.6)
@@ -126,6 +133,37 @@ def trade_goal(monthly: pl.DataFrame, latest: dict[str, Any], scenarios: pl.Data
     bottom.legend(loc="upper left", ncols=2)
     bottom.grid(axis="y", color="#e5e7eb", lw=0.6)
     return figure
+
+
+def _nowcast_range(axes: Any, nowcast: dict[str, Any]) -> None:
+    """The calendar year's nowcast sits at its December, where the trailing twelve months
+    are the calendar year; the bar is the 80 % interval."""
+    december = date(nowcast["year"], 12, 1)
+    value_bn = nowcast["nowcast"] / 1e9
+    low_bn, high_bn = (nowcast[key] / 1e9 if nowcast[key] else value_bn for key in ("low", "high"))
+    axes.errorbar(
+        [december],
+        [value_bn],
+        yerr=[[value_bn - low_bn], [high_bn - value_bn]],
+        fmt="D",
+        color=EXPORTS,
+        ecolor=EXPORTS,
+        elinewidth=2.5,
+        capsize=4,
+        ms=5,
+        label=f"{nowcast['year']} nowcast with its 80 % interval (months to "
+        f"{nowcast['as_of_month']:%Y-%m}, {nowcast['method']} method)",
+    )
+    axes.annotate(
+        f"{nowcast['year']} nowcast: ${value_bn:,.1f} bn\n80 %: ${low_bn:,.1f}–{high_bn:,.1f} bn",
+        (december, low_bn),
+        xytext=(10, -4),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=7.5,
+        color=EXPORTS,
+    )
 
 
 def _growth_path(
@@ -217,71 +255,109 @@ def production_shares(supply: pl.DataFrame, *, top_n: int = 5) -> Figure:
     return figure
 
 
-def china_shares(shares: pl.DataFrame, stages: tuple[str, ...]) -> Figure:
-    figure = Figure(figsize=(9, 4.2), layout="constrained")
-    axes = figure.subplots(1, 2, sharey=True)
-    sources = sorted(set(shares["source"].to_list()))
-    for axis, importer, label in zip(
-        axes, ("USA", "TUR"), ("United States", "Turkey"), strict=True
-    ):
-        rows = shares.filter(pl.col("importer_iso3") == importer)
-        axis.set_title(f"{label}: China's share of imports")
-        if rows.is_empty():
-            axis.text(
+IMPORTERS = (("USA", "United States"), ("TUR", "Turkey"))
+
+
+def china_shares(rows: pl.DataFrame, stages: tuple[str, ...], notes: dict[str, str]) -> Figure:
+    """Top: China's share by stage where suppliers are known; bottom: imports of every stage
+    with data. `notes` says, per importer, which stages have no share or no data."""
+    figure = Figure(figsize=(9, 6.6), layout="constrained")
+    axes = figure.subplots(2, 2, sharex=True)
+    sources = sorted(set(rows["source"].to_list()))
+    for column, (importer, label) in enumerate(IMPORTERS):
+        mine = rows.filter(pl.col("importer_iso3") == importer)
+        share_axis, imports_axis = axes[0][column], axes[1][column]
+        share_axis.set_title(f"{label}: China's share of imports")
+        imports_axis.set_title(f"{label}: imports by stage", fontsize=9)
+        shares = mine.filter(pl.col("china_share_pct").is_not_null())
+        _stage_lines(share_axis, shares, "china_share_pct", stages, sources, labels=True)
+        _stage_lines(imports_axis, mine, "imports_musd", stages, sources, labels=False)
+        share_axis.set_ylim(0, 105)
+        share_axis.set_xlabel(
+            "\n".join(textwrap.wrap(notes.get(importer, ""), 58)), fontsize=7, color=MUTED
+        )
+        if mine.is_empty():
+            imports_axis.text(
                 0.5,
                 0.5,
                 "no data in this build",
                 ha="center",
-                transform=axis.transAxes,
                 color=MUTED,
+                transform=imports_axis.transAxes,
             )
-        present = sorted(set(rows["stage"].to_list()), key=lambda s: _order(s, stages))
-        for stage in present:
-            for style, source in zip(LINE_STYLES, sources, strict=False):
-                line = rows.filter((pl.col("stage") == stage) & (pl.col("source") == source))
-                if line.is_empty():
-                    continue
-                shown = stage if len(sources) == 1 else f"{stage} ({source})"
-                runs = _consecutive(line, "china_share_pct")
-                for index, (years, values) in enumerate(runs):
-                    axis.plot(
-                        years,
-                        values,
-                        ls=style,
-                        marker="o",
-                        ms=4,
-                        color=STAGE_COLOURS.get(stage, INK),
-                        label=shown if index == 0 else None,
-                    )
-                    if line.height <= 6:  # few points: print each value
-                        for year, value in zip(years, values, strict=True):
-                            axis.annotate(
-                                f"{value:.1f} %",
-                                (year, value),
-                                xytext=(0, 6),
-                                textcoords="offset points",
-                                ha="center",
-                                fontsize=7.5,
-                                color=STAGE_COLOURS.get(stage, INK),
-                            )
-        axis.set_ylim(0, 100)
-        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axis.grid(axis="y", color="#e5e7eb", lw=0.6)
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(loc="lower left", fontsize=7.5)
-    axes[0].set_ylabel("China's share of import value, %")
+        elif mine["imports_musd"].max() > 10 * mine["imports_musd"].min():
+            imports_axis.set_yscale("log")  # magnets dwarf metals: a log scale shows both
+            imports_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+            imports_axis.yaxis.set_minor_formatter(NullFormatter())
+        else:
+            imports_axis.set_ylim(0, mine["imports_musd"].max() * 1.25)
+        imports_axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        share_axis.legend(loc="lower left", fontsize=7)
+        imports_axis.legend(loc="best", fontsize=7)
+        for axis in (share_axis, imports_axis):
+            axis.margins(x=0.08, y=0.15)
+            axis.grid(axis="y", color="#e5e7eb", lw=0.6)
+    axes[0][0].set_ylabel("China's share of import value, %")
+    for axis in axes[1]:
+        scale = " (log scale)" if axis.get_yscale() == "log" else ""
+        axis.set_ylabel(f"imports, USD million{scale}")
     return figure
 
 
-def pipeline(frame: pl.DataFrame) -> Figure:
+def _stage_lines(
+    axis: Any,
+    rows: pl.DataFrame,
+    column: str,
+    stages: tuple[str, ...],
+    sources: list[str],
+    *,
+    labels: bool,
+) -> None:
+    """One line per stage (and source), broken where a year has no data."""
+    present = sorted(set(rows["stage"].to_list()), key=lambda stage: _order(stage, stages))
+    for stage in present:
+        colour = STAGE_COLOURS.get(stage, INK)
+        for style, source in zip(LINE_STYLES, sources, strict=False):
+            line = rows.filter((pl.col("stage") == stage) & (pl.col("source") == source))
+            if line.is_empty():
+                continue
+            shown = stage if len(sources) == 1 else f"{stage} ({source})"
+            for index, (years, values) in enumerate(_consecutive(line, column)):
+                axis.plot(
+                    years,
+                    values,
+                    ls=style,
+                    marker="o",
+                    ms=4,
+                    color=colour,
+                    label=shown if index == 0 else None,
+                )
+                if labels and line.height <= 6:  # few points: print each value
+                    for year, value in zip(years, values, strict=True):
+                        axis.annotate(
+                            f"{value:.1f} %",
+                            (year, value),
+                            xytext=(0, 6),
+                            textcoords="offset points",
+                            ha="center",
+                            fontsize=7.5,
+                            color=colour,
+                        )
+
+
+def pipeline(frame: pl.DataFrame, *, title: str) -> Figure:
     figure = Figure(figsize=(9, 3.6), layout="constrained")
     axis = figure.subplots()
     statuses = frame["status"].to_list()
     colours = [STATUS_COLOURS.get(status, MUTED) for status in statuses]
     axis.barh(statuses, frame["deals"], color=colours)
     axis.invert_yaxis()
-    for status, count, value in frame.select("status", "deals", "value_usd").iter_rows():
-        shown = f"{count}" + (f"  (${value / 1e9:,.1f} bn disclosed)" if value else "")
+    for status, count, value, estimated in frame.select(
+        "status", "deals", "value_usd", "estimated_usd"
+    ).iter_rows():
+        shown = f"{count}" + (f"  (${value / 1e9:,.1f} bn disclosed" if value else "")
+        if value:
+            shown += f", ${estimated / 1e9:,.1f} bn of it estimates)" if estimated else ")"
         axis.annotate(
             shown,
             (count, status),
@@ -293,7 +369,7 @@ def pipeline(frame: pl.DataFrame) -> Figure:
     axis.set_xlabel("deals")
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlim(0, max(frame["deals"].max() or 1, 1) * 1.35)
-    axis.set_title("Announced deals by current status")
+    axis.set_title(title)
     return figure
 
 
@@ -326,6 +402,22 @@ def timeline(history: pl.DataFrame, statuses: tuple[str, ...], *, today: date) -
     )
     axis.grid(axis="x", color="#e5e7eb", lw=0.6)
     axis.set_title("Status periods of each deal")
+    return figure
+
+
+def revisions(frame: pl.DataFrame) -> Figure:
+    """The largest revisions as horizontal bars, USD million (new release minus previous)."""
+    figure = Figure(figsize=(9, 1.2 + 0.3 * max(frame.height, 1)), layout="constrained")
+    axes = figure.subplots()
+    positions = list(range(frame.height))
+    values = frame["revision_musd"].to_list()
+    axes.barh(positions, values, color=[EXPORTS if value >= 0 else GOAL for value in values])
+    axes.set_yticks(positions, [_short(label, 60) for label in frame["label"]])
+    axes.invert_yaxis()
+    axes.axvline(0, color=MUTED, lw=0.8)
+    axes.set_xlabel("revision, USD million (the release's value minus the previous release's)")
+    axes.set_title("The largest revisions of U.S.–Turkey series in the newest releases")
+    axes.grid(axis="x", color="#e5e7eb", lw=0.6)
     return figure
 
 

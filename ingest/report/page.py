@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from matplotlib.figure import Figure
 
+from ingest.report.content import Section, Table
 from ingest.report.marts import BuildInfo
-from ingest.report.sections import Section, Table
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 CREDITS = (

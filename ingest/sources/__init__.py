@@ -11,6 +11,7 @@ from ingest.sources.comtrade import COMTRADE
 from ingest.sources.deals import DEALS_SOURCE
 from ingest.sources.reference import REFERENCE
 from ingest.sources.turkstat import TURKSTAT
+from ingest.sources.usatradeonline import USATRADEONLINE
 from ingest.sources.usgs_mcs import USGS_MCS
 
 # build order: reference lists first, then the trade sources that refer to them
@@ -20,6 +21,7 @@ SOURCES: dict[str, Source] = {
         REFERENCE,
         CENSUS_COUNTRY,
         CENSUS_HS,
+        USATRADEONLINE,
         USGS_MCS,
         BEYLIKOVA,
         DEALS_SOURCE,

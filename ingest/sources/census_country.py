@@ -7,7 +7,6 @@ Every row keeps its vintage: the last month with data in the workbook it came fr
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +14,13 @@ from pathlib import Path
 import httpx
 import polars as pl
 
+from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
 from ingest.http import XLSX, RetryPolicy, fetch_bytes
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.workbook import read_sheet
+from ingest.ziplimits import gunzip_if_gzipped
 
 SOURCE = "census-country"
 BUNDLED = "census_country"
@@ -41,6 +43,8 @@ BUNDLED_WORKBOOKS = (
     "country_xlsx_2023-01.xlsx",
     "country_xlsx_2024-06.xlsx",
 )
+# the oldest vintage on hand (data 1985–2011), a spreadsheet's CSV export of country.xls
+BUNDLED_WORKBOOK_CSV = "country_table1_csv_2012-02.csv.gz"
 BUNDLED_DERIVED_MONTHLY = "us_turkey_goods_monthly.csv"
 BUNDLED_DERIVED_ANNUAL = "us_turkey_goods_annual.csv"
 
@@ -81,7 +85,18 @@ ANNUAL_TOTALS = RawTable(
 
 def parse_workbook(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     """Melt the wide workbook into monthly flows and annual totals, values as published."""
-    sheet = _read_sheet(payload, origin)
+    return _melted(_read_sheet(payload, origin), origin)
+
+
+def parse_workbook_csv(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    """The same workbook saved as CSV by a spreadsheet (optionally gzipped): same columns,
+    same values, so the same vintage rule and the same tables."""
+    text = gunzip_if_gzipped(payload, origin)
+    sheet = read_csv(text, origin, infer_schema_length=0, encoding="utf8-lossy")
+    return _melted(_checked_sheet(sheet, origin, where=origin), origin)
+
+
+def _melted(sheet: pl.DataFrame, origin: str) -> dict[str, pl.DataFrame]:
     vintage_year, vintage_month = _last_published_month(sheet, origin)
     vintage = f"{vintage_year}-{vintage_month:02d}"
     sheet = sheet.filter(pl.col("year") <= vintage_year)
@@ -117,25 +132,24 @@ def parse_derived_annual(payload: bytes, origin: str) -> dict[str, pl.DataFrame]
 def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
     # every cell as text: year and codes keep their leading zeros, and numbers come out at
     # Excel's 15 significant digits, without binary artefacts such as 344.38165300000003
-    try:
-        sheet = pl.read_excel(
-            io.BytesIO(payload), sheet_name=SHEET, engine="calamine", infer_schema_length=0
-        )
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable '{SHEET}' workbook: {error}") from None
+    sheet = read_sheet(payload, origin, SHEET, infer_schema_length=0)
+    return _checked_sheet(sheet, origin, where=f"{origin}, sheet '{SHEET}'")
+
+
+def _checked_sheet(sheet: pl.DataFrame, origin: str, *, where: str) -> pl.DataFrame:
     # columns are read by their header, so a new column order is harmless; a new or missing
     # column is not
     if sorted(sheet.columns) != sorted(WORKBOOK_COLUMNS):
         raise ParseError(
-            f"{origin}, sheet '{SHEET}', row 1: columns {_drift(sheet.columns)}; "
+            f"{where}, row 1: columns {_drift(sheet.columns)}; "
             f"expected {', '.join(WORKBOOK_COLUMNS)}"
         )
     sheet = sheet.with_row_index("row", offset=2)
     sheet = sheet.filter(pl.col("year").str.strip_chars().fill_null("") != "")  # blank spacers
-    return _typed(sheet, origin)
+    return _typed(sheet, where)
 
 
-def _typed(sheet: pl.DataFrame, origin: str) -> pl.DataFrame:
+def _typed(sheet: pl.DataFrame, where: str) -> pl.DataFrame:
     value_columns = WORKBOOK_COLUMNS[3:]
     casts = {"year": pl.Int32, **dict.fromkeys(value_columns, pl.Float64)}
     for column, dtype in casts.items():
@@ -143,8 +157,7 @@ def _typed(sheet: pl.DataFrame, origin: str) -> pl.DataFrame:
         if bad.height:
             row = bad.row(0, named=True)
             raise ParseError(
-                f"{origin}, sheet '{SHEET}', row {row['row']}, column {column}: "
-                f"{row[column]!r} is not a number"
+                f"{where}, row {row['row']}, column {column}: {row[column]!r} is not a number"
             )
     return sheet.with_columns(
         [pl.col(c).cast(t) for c, t in casts.items()],
@@ -190,10 +203,7 @@ def _finish(
 
 
 def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.DataFrame:
-    try:
-        rows = pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    rows = read_csv(payload, origin, infer_schema_length=0)
     missing = [column for column in (*needed, "source_url") if column not in rows.columns]
     if missing:
         raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
@@ -256,11 +266,13 @@ def _drift(columns: list[str]) -> str:
 
 
 WORKBOOK = Dataset(SOURCE, "workbook", (MONTHLY_FLOWS, ANNUAL_TOTALS), parse_workbook)
+WORKBOOK_CSV = Dataset(SOURCE, "workbook_csv", (MONTHLY_FLOWS, ANNUAL_TOTALS), parse_workbook_csv)
 DERIVED_MONTHLY = Dataset(SOURCE, "turkey_derived_monthly", (MONTHLY_FLOWS,), parse_derived_monthly)
 DERIVED_ANNUAL = Dataset(SOURCE, "turkey_derived_annual", (ANNUAL_TOTALS,), parse_derived_annual)
 
 
 def offline() -> Iterator[Payload]:
+    yield file_payload(WORKBOOK_CSV, bundled_path(BUNDLED, BUNDLED_WORKBOOK_CSV))
     for name in BUNDLED_WORKBOOKS:
         yield file_payload(WORKBOOK, bundled_path(BUNDLED, name))
     yield file_payload(DERIVED_MONTHLY, bundled_path(BUNDLED, BUNDLED_DERIVED_MONTHLY))
@@ -274,10 +286,12 @@ def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payl
 
 
 def from_file(path: Path) -> Iterator[Payload]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            header = handle.readline()
-        yield file_payload(DERIVED_MONTHLY if "month" in header else DERIVED_ANNUAL, path)
+    if path.name.lower().endswith((".csv", ".csv.gz")):
+        header = gunzip_if_gzipped(path.read_bytes(), path.name)[:200].decode("utf-8", "replace")
+        if header.lstrip("\ufeff").startswith("year,CTY_CODE"):
+            yield file_payload(WORKBOOK_CSV, path)
+        else:
+            yield file_payload(DERIVED_MONTHLY if "month" in header else DERIVED_ANNUAL, path)
     else:
         yield file_payload(WORKBOOK, path)
 
@@ -286,7 +300,7 @@ CENSUS_COUNTRY = Source(
     name=SOURCE,
     description="U.S. exports and general imports by partner and month (country.xlsx)",
     licence="U.S. Census Bureau, public domain",
-    datasets=(WORKBOOK, DERIVED_MONTHLY, DERIVED_ANNUAL),
+    datasets=(WORKBOOK, WORKBOOK_CSV, DERIVED_MONTHLY, DERIVED_ANNUAL),
     offline=offline,
     live=live,
     from_file=from_file,

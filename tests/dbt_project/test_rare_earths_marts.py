@@ -129,3 +129,43 @@ def test_no_comtrade_data_is_bundled(built_warehouse: Settings) -> None:
         built_warehouse,
         "select count(*) from marts.rare_earth_trade_flows where source = 'comtrade'",
     ) == [(0,)]
+
+
+def test_every_country_code_has_its_name(built_warehouse: Settings) -> None:
+    names = rows(
+        built_warehouse,
+        """
+        select distinct reporter_iso3, reporter_name
+        from marts.rare_earth_trade_flows
+        where reporter_iso3 in ('CHN', 'S19', 'TUR', 'WLD')
+        order by reporter_iso3
+    """,
+    )
+    # S19 is BACI's and Comtrade's code for Taiwan ("Other Asia, nes"); WLD is a world total
+    assert names == [
+        ("CHN", "China"),
+        ("S19", "Other Asia, nes"),
+        ("TUR", "Türkiye"),
+        ("WLD", "World"),
+    ]
+    unnamed = rows(
+        built_warehouse,
+        """
+        select
+            (select count(*) from marts.rare_earth_trade_flows
+                where reporter_name is null or (partner_iso3 is not null and partner_name is null)),
+            (select count(*) from marts.rare_earth_import_dependence
+                where importer_name is null
+                    or (top_supplier_iso3 is not null and top_supplier_name is null))
+    """,
+    )
+    assert unnamed == [(0, 0)]
+    [(importer, supplier)] = rows(
+        built_warehouse,
+        """
+        select importer_name, top_supplier_name
+        from marts.rare_earth_import_dependence
+        where importer_iso3 = 'TUR' and stage = 'magnet' and year = 2022 and source = 'baci'
+    """,
+    )
+    assert (importer, supplier) == ("Türkiye", "China")

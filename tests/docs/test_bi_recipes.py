@@ -17,8 +17,7 @@ from ingest.settings import Settings
 from tests.warehouse_copies import copy_built
 
 LATEST_GOAL = sa.text(
-    "select as_of_month, pct_of_goal from marts.trade_goal_progress "
-    "order by as_of_month desc limit 1"
+    "select month_date, pct_of_goal from marts.trade_goal_progress order by month_date desc limit 1"
 )
 
 
@@ -47,7 +46,7 @@ def test_sqlalchemy_read_only_via_connect_args(built_warehouse: Settings, tmp_pa
             )
             assert "pct_of_goal" in table.columns
             rows = con.execute(
-                sa.select(table.c.as_of_month).where(table.c.pct_of_goal >= 42.6)
+                sa.select(table.c.month_date).where(table.c.pct_of_goal >= 42.6)
             ).fetchall()
             assert date(2026, 8, 1) in {row[0] for row in rows}
             with pytest.raises(sa.exc.ProgrammingError, match="read-only mode"):
@@ -90,8 +89,8 @@ def test_a_pool_free_engine_sees_the_next_publish(
 def test_parquet_files_read_without_duckdb_files(built_warehouse: Settings) -> None:
     folder = built_warehouse.published_dir / "parquet"
     progress = pl.read_parquet(folder / "trade_goal_progress.parquet")
-    latest = progress.sort("as_of_month").tail(1)
-    assert latest.select("as_of_month", "pct_of_goal").row(0) == (date(2026, 8, 1), 42.6449)
+    latest = progress.sort("month_date").tail(1)
+    assert latest.select("month_date", "pct_of_goal").row(0) == (date(2026, 8, 1), 42.6449)
     with duckdb.connect() as con:
         rows = con.execute(
             "select count(*) from read_parquet(?)",

@@ -84,6 +84,23 @@ def test_list_filters_by_status_and_country(register: Path) -> None:
     assert listed == {MAX, "tr-us-beylikova-ree-talks-2025", "tr-us-f35-caatsa-talks"}
 
 
+def test_list_shows_each_value_beside_its_basis(register: Path) -> None:
+    result = runner.invoke(app, ["deals", "list", "--country", "TUR"])
+    assert result.exit_code == 0, result.output
+    rows = {
+        cells[0]: cells[6:8]
+        for line in result.output.splitlines()
+        if "│" in line and (cells := [cell.strip() for cell in line.split("│")[1:-1]])
+    }
+    assert rows["tr-us-pegasus-boeing-2024"] == ["36,000,000,000", "list_price"]
+    assert rows["tr-us-botas-mercuria-lng-2025"] == ["43,000,000,000", "total_contract, estimate"]
+    assert rows["tr-us-trade-100bn-target"] == [
+        "100,000,000,000",
+        "annual_target (a goal, not a deal)",
+    ]
+    assert rows["tr-us-civil-nuclear-mou-2025"] == ["", ""]
+
+
 def test_add_writes_a_valid_deal_in_order(register: Path) -> None:
     result = _deals(
         "add --id tr-us-example-2026 --announced-on 2026-03 --title 'An example deal' "

@@ -71,7 +71,7 @@ def test_manifest_states_vintages_dbt_and_expectation_results(built_warehouse: S
 
 
 def test_published_copy_reads_the_same_goal_as_the_warehouse(built_warehouse: Settings) -> None:
-    sql = "select as_of_month, total_trade_t12m_usd from marts.trade_goal_progress order by 1"
+    sql = "select month_date, total_trade_t12m_usd from marts.trade_goal_progress order by 1"
     with duckdb.connect(str(built_warehouse.db_path), read_only=True) as live:
         expected = live.execute(sql).fetchall()
     published = built_warehouse.published_dir / "tradewatch.duckdb"

@@ -28,6 +28,10 @@ from ingest.runlock import lock_path
 from ingest.settings import Settings
 from tests.warehouse_copies import copy_built, published_files, settings_env, tradewatch
 
+# the scenario runs twice: the tests that read it share one xdist worker, so it runs once
+# (pyproject: --dist loadgroup)
+ON_THE_SCENARIO_WORKER = pytest.mark.xdist_group("scheduled_run_scenario")
+
 READER = r"""
 import sys
 import duckdb
@@ -143,6 +147,7 @@ def scenario(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
         reader.wait()
 
 
+@ON_THE_SCENARIO_WORKER
 def test_the_run_succeeds_while_a_reader_holds_the_published_copy(scenario: Scenario) -> None:
     assert scenario.reader_first.startswith(f"ready {scenario.before_build_id} ")
     assert scenario.first_code == 0, scenario.first_output
@@ -150,6 +155,7 @@ def test_the_run_succeeds_while_a_reader_holds_the_published_copy(scenario: Scen
     assert scenario.manifest_build_id != scenario.before_build_id
 
 
+@ON_THE_SCENARIO_WORKER
 def test_the_reader_keeps_reading_during_the_run_then_sees_the_new_copy(
     scenario: Scenario,
 ) -> None:
@@ -160,6 +166,7 @@ def test_the_reader_keeps_reading_during_the_run_then_sees_the_new_copy(
     assert scenario.read_after_reconnect == f"reconnected {scenario.manifest_build_id} 489"
 
 
+@ON_THE_SCENARIO_WORKER
 def test_a_second_run_exits_3_at_once_naming_the_first(scenario: Scenario) -> None:
     assert scenario.rival_code == 3, scenario.rival_stderr
     assert f"pid {scenario.first_pid} " in scenario.rival_stderr
@@ -167,6 +174,7 @@ def test_a_second_run_exits_3_at_once_naming_the_first(scenario: Scenario) -> No
     assert scenario.first_running_when_rival_ended  # it did not wait for the first run
 
 
+@ON_THE_SCENARIO_WORKER
 def test_each_run_writes_its_own_log_file(scenario: Scenario) -> None:
     logs = sorted((scenario.settings.db_path.parent / "logs").glob("run-*.log"))
     texts = [log.read_text() for log in logs]
@@ -214,7 +222,7 @@ def test_a_data_quality_failure_exits_1_and_publishes_nothing(
     assert published_files(settings) == before
 
 
-def test_an_unavailable_source_exits_2_and_publishes_nothing(
+def test_an_unavailable_source_exits_75_and_publishes_nothing(
     built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = copy_built(built_warehouse, tmp_path)
@@ -228,8 +236,8 @@ def test_an_unavailable_source_exits_2_and_publishes_nothing(
     monkeypatch.setattr(pipeline, "ingest_all", unreachable)
     result = CliRunner().invoke(app, ["run", "--live", "--no-freshness"])
 
-    assert result.exit_code == 2, result.output
-    assert "exit 2 (source unavailable)" in result.output
+    assert result.exit_code == 75, result.output
+    assert "exit 75 (source unavailable)" in result.output
     assert published_files(settings) == before
     log = next((settings.db_path.parent / "logs").glob("run-*.log")).read_text()
     assert "SourceUnavailable: https://census.invalid/country.xlsx" in log

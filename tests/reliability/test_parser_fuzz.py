@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from ingest.errors import ParseError
 from ingest.sources import SOURCES, baci, comtrade
+from ingest.sources.census_hs import saved
 from tests.ingest.sources.test_census_hs import request_for
 
 Parser = Callable[[bytes, str], object]
@@ -38,6 +39,9 @@ def registered_parsers() -> dict[str, Parser]:
     found["comtrade/response"] = partial(comtrade.parse_response, vintage=vintage)
     found["comtrade/api_csv"] = partial(comtrade.parse_api_csv, vintage=vintage)
     found["comtrade/atlas_trimmed"] = partial(comtrade.parse_atlas_trimmed, vintage=vintage)
+    # saved census-hs answers get their parser per file (dated by its retrieval)
+    found["census-hs/country_totals"] = partial(saved.parse_country_totals, vintage=vintage)
+    found["census-hs/hs_by_country"] = partial(saved.parse_hs_by_country, vintage=vintage)
     return found
 
 

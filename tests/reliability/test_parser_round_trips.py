@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from ingest.deals_register import bundle
 from ingest.deals_register.files import DEAL_COLUMNS, EVENT_COLUMNS, LINK_COLUMNS
-from ingest.deals_register.rules import DEAL_TYPES, FLOWS, SECTORS, STATUSES, VALUE_BASES
+from ingest.deals_register.rules import (
+    DEAL_TYPES,
+    FLOWS,
+    GOAL_BASIS,
+    GOAL_TYPE,
+    SECTORS,
+    STATUSES,
+    VALUE_BASES,
+)
 from ingest.sources import baci, beylikova, deals, reference, turkstat
 from ingest.sources.base import bundled_path
 from ingest.sources.usgs_mcs import release
@@ -520,6 +528,9 @@ def registers(draw: st.DrawFn) -> tuple[list[dict], list[dict], list[dict]]:
             )
         status = events[-1]["status"] if dated else draw(st.sampled_from(STATUSES))
         valued = draw(st.booleans())
+        deal_type = draw(st.sampled_from(DEAL_TYPES))
+        # a goal's basis (annual_target) only on a goal: the register's rule
+        bases = VALUE_BASES if deal_type == GOAL_TYPE else tuple(set(VALUE_BASES) - {GOAL_BASIS})
         deals_rows.append(
             {
                 "deal_id": deal_id,
@@ -530,11 +541,11 @@ def registers(draw: st.DrawFn) -> tuple[list[dict], list[dict], list[dict]]:
                 "country_b": draw(optional(st.sampled_from(ISO3))),
                 "sector": draw(st.sampled_from(SECTORS)),
                 "commodity": draw(free_text),
-                "deal_type": draw(st.sampled_from(DEAL_TYPES)),
+                "deal_type": deal_type,
                 "value_usd": str(draw(st.integers(0, 10**15))) if valued else "",
                 "value_note": draw(free_text if valued else optional(free_text)),
                 "is_value_estimate": draw(st.sampled_from(["true", "false"])) if valued else "",
-                "value_basis": draw(st.sampled_from(VALUE_BASES)) if valued else "",
+                "value_basis": draw(st.sampled_from(sorted(bases))) if valued else "",
                 "status": status,
                 "status_as_of": draw(partial_dates),
                 "source_name": draw(free_text),

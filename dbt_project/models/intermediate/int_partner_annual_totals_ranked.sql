@@ -1,32 +1,37 @@
--- Ranks need every partner from the same release: take, per year, the newest vintage that
--- covers all partners (the Turkey-only derived series does not) and the whole year.
+-- Ranks need every partner from the same release: take, per year, the newest release (by
+-- the date it reflects) that covers all partners (the Turkey-only derived series does not)
+-- in both flows for the whole year. Groupings and the world are never ranked.
 with
 
 annual_totals as (
 
-    select * from {{ ref('stg_census_country__annual_totals') }}
+    select * from {{ ref('int_partner_annual_totals_unioned') }}
 
 ),
 
-all_partner_vintages as (
-
-    select vintage
-    from annual_totals
-    group by vintage
-    having count(distinct partner_census_code) > 100
-
-),
-
-complete_year_vintages as (
+all_partner_releases as (
 
     select
-        annual_totals.year,
-        max(annual_totals.vintage) as vintage
+        source,
+        vintage,
+        year,
+        any_value(release_date) as release_date
     from annual_totals
-    inner join all_partner_vintages
-        on annual_totals.vintage = all_partner_vintages.vintage
-    where annual_totals.vintage_month >= make_date(annual_totals.year, 12, 1)
-    group by annual_totals.year
+    group by source, vintage, year
+    having
+        count(distinct partner_census_code) filter (where is_country) > 100
+        and count(distinct flow) filter (where is_world) = 2
+
+),
+
+newest_releases as (
+
+    select *
+    from all_partner_releases
+    qualify row_number() over (
+        partition by year
+        order by release_date desc, source asc
+    ) = 1
 
 ),
 
@@ -34,10 +39,11 @@ selected as (
 
     select annual_totals.*
     from annual_totals
-    inner join complete_year_vintages
+    inner join newest_releases
         on
-            annual_totals.year = complete_year_vintages.year
-            and annual_totals.vintage = complete_year_vintages.vintage
+            annual_totals.source = newest_releases.source
+            and annual_totals.vintage = newest_releases.vintage
+            and annual_totals.year = newest_releases.year
 
 ),
 
@@ -45,14 +51,16 @@ pivoted as (
 
     select
         year,
+        source,
         vintage,
         partner_census_code,
         any_value(partner_name) as partner_name,
         any_value(is_country) as is_country,
+        any_value(is_world) as is_world,
         sum(value_usd) filter (where flow = 'export') as us_exports_usd,
         sum(value_usd) filter (where flow = 'import') as us_imports_usd
     from selected
-    group by year, vintage, partner_census_code
+    group by year, source, vintage, partner_census_code
 
 ),
 
@@ -62,7 +70,7 @@ world as (
         year,
         us_exports_usd + us_imports_usd as world_total_trade_usd
     from pivoted
-    where partner_census_code = '{{ var("world_census_code") }}'
+    where is_world
 
 ),
 
@@ -70,16 +78,19 @@ ranked as (
 
     select
         pivoted.year,
+        pivoted.source,
         pivoted.vintage,
         pivoted.partner_census_code,
         pivoted.partner_name,
         pivoted.us_exports_usd,
         pivoted.us_imports_usd,
-        pivoted.us_exports_usd + pivoted.us_imports_usd as total_trade_usd,
+        -- a partner absent from one flow had no recorded trade in it
+        coalesce(pivoted.us_exports_usd, 0) + coalesce(pivoted.us_imports_usd, 0)
+            as total_trade_usd,
         world.world_total_trade_usd,
         rank() over (
             partition by pivoted.year
-            order by pivoted.us_exports_usd + pivoted.us_imports_usd desc
+            order by coalesce(pivoted.us_exports_usd, 0) + coalesce(pivoted.us_imports_usd, 0) desc
         ) as rank_by_total
     from pivoted
     inner join world on pivoted.year = world.year

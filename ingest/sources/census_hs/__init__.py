@@ -3,9 +3,10 @@
 
 https://api.census.gov/data/timeseries/intltrade — exports are Schedule B codes at f.a.s.
 value (`ALL_VAL_MO`), imports are HTSUSA codes at customs value (`GEN_VAL_MO` general
-imports, `CON_VAL_MO` imports for consumption). Nothing is bundled: the source is live only.
-Each request is one chunk (dataset, flow, month and HS level or basket stem), loaded and
-recorded on its own, so a rerun fetches only the chunks that are missing or failed.
+imports, `CON_VAL_MO` imports for consumption). Each live request is one chunk (dataset, flow,
+month and HS level or basket stem), loaded and recorded on its own, so a rerun fetches only the
+chunks that are missing or failed. Saved answers (`--file`, and the bundled 2025 answers) go
+through the same parser into their own tables, dated by retrieval (see `saved.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pathlib import Path
 import httpx
 
 from ingest import warehouse
-from ingest.errors import TradewatchError
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, Source
 from ingest.sources.census_hs.client import InvalidOption, Request, build_url, fetch, month_window
@@ -31,6 +31,12 @@ from ingest.sources.census_hs.parse import (
     get_variables,
     parse_rare_earths_by_partner,
     parse_turkey_by_hs,
+)
+from ingest.sources.census_hs.saved import (
+    COUNTRY_TOTALS_DATASET,
+    HS_BY_COUNTRY_DATASET,
+    answer_payload,
+    bundled_answers,
 )
 
 log = logging.getLogger(__name__)
@@ -76,9 +82,11 @@ REQUESTS = {
 }
 
 
-def offline() -> Iterator[Payload]:
-    """No HS-level snapshot is bundled, and none is made up: offline there is nothing."""
-    yield from ()
+def offline(vintage: str | None = None) -> Iterator[Payload]:
+    """The bundled answers saved from the API in 2025, each dated by its sidecar."""
+    if vintage is not None:
+        raise InvalidOption("--vintage dates a saved answer: use it with --file")
+    yield from bundled_answers()
 
 
 def live(
@@ -126,11 +134,9 @@ def _dataset_names(dataset: str | None) -> list[str]:
     return [dataset]
 
 
-def from_file(path: Path) -> Iterator[Payload]:
-    raise TradewatchError(
-        f"{path}: census-hs loads only from the API (a response alone does not say which "
-        "flow, month and level it answers); run `tradewatch ingest census-hs --live`"
-    )
+def from_file(path: Path, vintage: str | None = None) -> Iterator[Payload]:
+    """A saved answer (JSON array or the same columns as CSV, optionally gzipped)."""
+    yield answer_payload(path, vintage)
 
 
 CENSUS_HS = Source(
@@ -138,10 +144,11 @@ CENSUS_HS = Source(
     description="U.S.–Turkey trade by HS2/HS4 and U.S. rare-earth trade by partner at HS10, "
     "monthly (Census International Trade API)",
     licence="U.S. Census Bureau, public domain",
-    datasets=(TURKEY_DATASET, RARE_EARTHS_DATASET),
+    datasets=(TURKEY_DATASET, RARE_EARTHS_DATASET, COUNTRY_TOTALS_DATASET, HS_BY_COUNTRY_DATASET),
     offline=offline,
     live=live,
     from_file=from_file,
     live_options=("from_month", "to_month", "dataset", "refresh"),
     chunked=True,
+    file_options=("vintage",),
 )

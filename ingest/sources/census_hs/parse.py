@@ -6,6 +6,8 @@ values are whole U.S. dollars. Columns are found by header name, never by positi
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import httpx
@@ -13,6 +15,7 @@ import polars as pl
 
 from ingest.errors import ParseError, SchemaDrift
 from ingest.sources.base import RawTable
+from ingest.ziplimits import gunzip_if_gzipped
 
 FLOWS = {"exports": "export", "imports": "import"}  # endpoint → flow
 COMMODITY_VARIABLE = {"export": "E_COMMODITY", "import": "I_COMMODITY"}
@@ -139,16 +142,16 @@ def parse_rare_earths_by_partner(payload: bytes, origin: str) -> dict[str, pl.Da
 def _parse(payload: bytes, origin: str, table: RawTable) -> pl.DataFrame:
     request = _request(origin)
     flow = request["flow"]
-    header, rows = _rows(payload, origin)
+    header, rows = answer_rows(payload, origin)
     variables = VARIABLES[table.name][flow]
-    positions = _positions(header, [*variables, TIME_VARIABLE], origin)
+    positions = column_positions(header, [*variables, TIME_VARIABLE], origin)
     level_at = positions.get(LEVEL_VARIABLE)
     columns: dict[str, list[str | int | None]] = {name: [] for name in table.schema}
     for number, row in enumerate(rows, start=1):
         for column in columns:
             columns[column].append(None)
         for variable, column in variables.items():
-            columns[column][-1] = _cell(
+            columns[column][-1] = typed_cell(
                 row[positions[variable]], table.schema[column], variable, number, origin
             )
         columns["month"][-1] = row[positions[TIME_VARIABLE]]
@@ -179,30 +182,58 @@ def _request(origin: str) -> dict[str, str | None]:
     }
 
 
-def _rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
+def answer_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
+    """The header and rows of an API answer: the JSON array of arrays the API returns, or the
+    same columns saved as CSV, either of them optionally gzipped."""
+    payload = gunzip_if_gzipped(payload, origin)
+    if payload.lstrip()[:1] in (b"[", b"{", b""):
+        return _json_rows(payload, origin)
+    return _csv_rows(payload, origin)
+
+
+def _json_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
     try:
         document = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ParseError(f"{origin}: the body is not JSON: {error}") from None
     if not isinstance(document, list) or not document or not isinstance(document[0], list):
         raise ParseError(f"{origin}: expected a JSON array of arrays with a header row first")
-    header = document[0]
-    if not header or not all(isinstance(name, str) for name in header):
+    return _checked_rows(document[0], document[1:], origin)
+
+
+def _csv_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
+    try:
+        text = payload.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"{origin}: neither JSON nor UTF-8 CSV: {error}") from None
+    try:
+        table = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    if not table:
+        raise ParseError(f"{origin}: empty file; expected a header row of API variables")
+    return _checked_rows(table[0], [list(row) for row in table[1:]], origin)
+
+
+def _checked_rows(
+    header: object, rows: list[object], origin: str
+) -> tuple[list[str], list[list[str | None]]]:
+    if not isinstance(header, list) or not header or not all(isinstance(n, str) for n in header):
         raise ParseError(f"{origin}, row 0 (header): every column name must be a string")
-    for number, row in enumerate(document[1:], start=1):
-        if not _is_row(row) or len(row) != len(header):
+    for number, row in enumerate(rows, start=1):
+        if not _is_row(row) or len(row) != len(header):  # type: ignore[arg-type]
             raise ParseError(
                 f"{origin}, row {number}: expected an array of {len(header)} values like the "
                 f"header, got {json.dumps(row)[:200]}"
             )
-    return header, document[1:]
+    return header, rows  # type: ignore[return-value]
 
 
 def _is_row(value: object) -> bool:
     return isinstance(value, list) and all(cell is None or isinstance(cell, str) for cell in value)
 
 
-def _positions(header: list[str], needed: list[str], origin: str) -> dict[str, int]:
+def column_positions(header: list[str], needed: list[str], origin: str) -> dict[str, int]:
     """Where each variable sits; a repeated name (a variable that is also a predicate) keeps
     its first column."""
     positions: dict[str, int] = {}
@@ -218,11 +249,12 @@ def _positions(header: list[str], needed: list[str], origin: str) -> dict[str, i
     return positions
 
 
-def _cell(
+def typed_cell(
     value: str | None, dtype: pl.DataType, variable: str, number: int, origin: str
 ) -> str | int | None:
     if dtype != pl.Int64 or value is None:
         return value
-    if not (value.isascii() and value.isdigit()):  # dollars and quantities: plain digits
+    # dollars and quantities: plain digits, within a BIGINT
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ParseError(f"{origin}, row {number}, {variable}: {value!r} is not a whole number")
     return int(value)

@@ -121,6 +121,9 @@ BAD_FIELDS = {
         DEALS_FILE, "zz_New_Deal", "deal_id", _append_copy_as("zz_New_Deal", PEGASUS)
     ),
     "bad-hs-code": BadField(LINKS_FILE, PEGASUS, "hs_code", _set(PEGASUS, "hs_code", "8802.40")),
+    "annual-target-outside-a-goal": BadField(
+        DEALS_FILE, PEGASUS, "value_basis", _set(PEGASUS, "value_basis", "annual_target")
+    ),
 }
 BAD_FIELD_PARAMS = [pytest.param(case, id=name) for name, case in BAD_FIELDS.items()]
 # the rules the issue names, for the slower whole-build tests

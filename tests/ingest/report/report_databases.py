@@ -1,5 +1,6 @@
 """Warehouses for report tests: the session's published copy without, or with, the
-rare-earth and deals marts (from tests/fixtures/report/, real figures)."""
+rare-earth and deals marts (rare earths from tests/fixtures/report/, real figures; deals
+from the build's own register)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ import duckdb
 from ingest.settings import Settings
 from tests.conftest import fixture_path
 
-OTHER_MARTS = (
+ALL_SECTIONS = {
+    "trade-goal",
+    "revisions",
+    "turkey-rank",
+    "rare-earth-supply",
+    "china-share",
+    "deals-pipeline",
+    "deals-timeline",
+}
+RARE_EARTH_MARTS = (
     "rare_earth_supply",
     "rare_earth_supply_latest",
     "rare_earth_import_dependence",
-    "deals",
-    "deals_pipeline",
-    "deal_status_history",
 )
+OTHER_MARTS = (*RARE_EARTH_MARTS, "deals", "deals_pipeline", "deal_status_history")
 HOSTILE_TITLE = '<script>alert("x")</script> & </td></table> Pegasus "$5bn"'
 HOSTILE_URL = "javascript:alert(1)"
 
@@ -34,7 +42,7 @@ def trade_only(built: Settings, folder: Path) -> Path:
 def with_all_marts(built: Settings, folder: Path, *, hostile: bool = False) -> Path:
     path = _copy(built, folder)
     with duckdb.connect(str(path)) as con:
-        _drop(con, OTHER_MARTS)  # the build's own versions, if it has them
+        _drop(con, RARE_EARTH_MARTS)  # the build's own versions, if it has them
         con.execute(
             f"""
             create or replace table marts.rare_earth_supply as
@@ -58,14 +66,6 @@ def with_all_marts(built: Settings, folder: Path, *, hostile: bool = False) -> P
             f"create or replace table marts.rare_earth_import_dependence as "
             f"select * from read_csv('{_csv('rare_earth_import_dependence.csv')}')"
         )
-        con.execute(
-            f"create or replace table marts.deals as "
-            f"select * from read_csv('{_csv('deals.csv')}', types={{'value_usd': 'hugeint'}})"
-        )
-        con.execute(
-            f"create or replace table marts.deal_status_history as "
-            f"select * from read_csv('{_csv('deal_status_history.csv')}')"
-        )
         if hostile:
             con.execute(
                 "insert into marts.deals (deal_id, title, status, status_date, source_name, "
@@ -76,15 +76,6 @@ def with_all_marts(built: Settings, folder: Path, *, hostile: bool = False) -> P
                 "insert into marts.deal_status_history (deal_id, status, valid_from) "
                 "values ('hostile-title-test', 'talks', '2025-03-01')"
             )
-        con.execute(
-            """
-            create or replace table marts.deals_pipeline as
-            select country_a, country_b, sector, status,
-                   count(*) as deal_count, sum(value_usd) as disclosed_value_usd
-            from marts.deals
-            group by all
-            """
-        )
     return path
 
 

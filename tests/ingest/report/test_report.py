@@ -14,19 +14,17 @@ from ingest.cli import app
 from ingest.report import ReportResult, render_report
 from ingest.settings import Settings
 from tests.ingest.report.report_databases import (
+    ALL_SECTIONS,
     HOSTILE_URL,
     trade_only,
     with_all_marts,
 )
 
-ALL_SECTIONS = {
-    "trade-goal",
-    "turkey-rank",
-    "rare-earth-supply",
-    "china-share",
-    "deals-pipeline",
-    "deals-timeline",
-}
+TRADE_SECTIONS = {"trade-goal", "revisions", "turkey-rank"}
+# its module fixture is costly: every test of the module on one xdist worker, so it
+# is built once (pyproject: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report")
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -53,16 +51,23 @@ def _html(result: ReportResult) -> str:
 
 
 def test_trade_charts_render_from_the_trade_marts(trade_report: ReportResult) -> None:
-    assert set(trade_report.charts) == {"trade-goal", "turkey-rank"}
+    assert set(trade_report.charts) == TRADE_SECTIONS
     for png in trade_report.charts.values():
         assert png.read_bytes()[:8] == PNG_MAGIC
     html = _html(trade_report)
-    assert html.count('<figure class="chart"') == 2
+    assert html.count('<figure class="chart"') == 3
     # real figures of the offline build: the 12 months to 2026-08 and Turkey's 2023 rank
     assert "<td>Trailing twelve months</td><td>$42.6 billion</td>" in html
     assert "<td>Share of the $100 billion goal</td><td>42.6 %</td>" in html
     assert "<td>Growth needed to reach the goal by 2030</td><td>21.7 %</td>" in html
     assert "<tr><td>2023</td><td>29</td>" in html
+    # the year's nowcast beside the goal, and the largest revisions of the newest releases
+    assert (
+        "<td>Nowcast of 2026 (seasonal method, months to 2026-08)</td>"
+        "<td>$41.7 billion (80 % interval $39.9 billion to $43.5 billion)</td>"
+    ) in html
+    assert "U.S.–Turkey series: the largest revisions" in html
+    assert "<td>Turkey, imports, 2023 (year)</td>" in html
 
 
 def test_every_chart_states_source_vintage_and_build_time(trade_report: ReportResult) -> None:
@@ -70,7 +75,7 @@ def test_every_chart_states_source_vintage_and_build_time(trade_report: ReportRe
     build = trade_report.build_id
     assert build is not None
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
-    assert len(captions) == 2
+    assert len(captions) == 3
     for caption in captions:
         assert caption.startswith("Source: U.S. Census Bureau")
         assert "Vintage: " in caption
@@ -82,7 +87,7 @@ def test_every_chart_states_source_vintage_and_build_time(trade_report: ReportRe
 
 
 def test_missing_marts_get_a_not_available_panel(trade_report: ReportResult) -> None:
-    assert set(trade_report.missing) == ALL_SECTIONS - {"trade-goal", "turkey-rank"}
+    assert set(trade_report.missing) == ALL_SECTIONS - TRADE_SECTIONS
     assert trade_report.missing["china-share"] == (
         "marts.rare_earth_import_dependence is not in this build"
     )
@@ -94,17 +99,18 @@ def test_missing_marts_get_a_not_available_panel(trade_report: ReportResult) -> 
         assert not (trade_report.html_path.parent / f"{key}.png").exists()
 
 
-def test_all_six_sections_render_when_their_marts_exist(full_report: ReportResult) -> None:
+def test_every_section_renders_when_its_marts_exist(full_report: ReportResult) -> None:
     assert set(full_report.charts) == ALL_SECTIONS
     assert full_report.missing == {}
     html = _html(full_report)
-    assert html.count('<figure class="chart"') == 6
-    assert html.count("<svg ") == 6
+    assert html.count('<figure class="chart"') == 7
+    assert html.count("<svg ") == 7
     # newest edition per year: 2024 from MCS2025, China 270,000 t of 390,000 t
     assert "<tr><td>China</td><td>270,000</td><td>69.2 %</td><td>MCS2025</td></tr>" in html
     assert "Vintage: editions MCS2024, MCS2025." in html
     assert "<tr><td>USA</td><td>magnet</td><td>baci</td><td>491,902,474</td><td>74.5 %</td>" in html
-    assert "<tr><td>signed</td><td>2</td><td>$79.0 billion</td></tr>" in html
+    # U.S.–Turkey deals of the bundled register: Pegasus $36bn + Mercuria $43bn (estimate)
+    assert "<tr><td>signed</td><td>9</td><td>$79.0 billion</td><td>$43.0 billion</td></tr>" in html
 
 
 def test_hostile_register_text_renders_as_text(full_report: ReportResult) -> None:

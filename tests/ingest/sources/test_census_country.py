@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import io
 import zipfile
 from collections.abc import Callable
@@ -18,10 +19,13 @@ from ingest.sources.census_country import (
     BUNDLED,
     BUNDLED_DERIVED_ANNUAL,
     BUNDLED_DERIVED_MONTHLY,
+    BUNDLED_WORKBOOK_CSV,
+    CENSUS_COUNTRY,
     MONTHLY_FLOWS,
     parse_derived_annual,
     parse_derived_monthly,
     parse_workbook,
+    parse_workbook_csv,
 )
 
 WORKBOOK_2024_06 = "country_xlsx_2024-06.xlsx"
@@ -223,3 +227,27 @@ def test_columns_are_read_by_header_so_a_new_column_order_keeps_every_value() ->
     assert turkey_month(after, 2022, 1, "import") == turkey_month(before, 2022, 1, "export")
     assert turkey_month(after, 2022, 1, "export") == turkey_month(before, 2022, 1, "import")
     assert turkey_month(after, 2022, 2, "import") == turkey_month(before, 2022, 2, "import")
+
+
+def test_the_2012_csv_export_of_the_workbook_is_its_own_vintage_with_published_values() -> None:
+    name = BUNDLED_WORKBOOK_CSV
+    frames = parse_workbook_csv(bundled_path(BUNDLED, name).read_bytes(), name)
+    monthly, annual = frames[MONTHLY_FLOWS.name], frames[ANNUAL_TOTALS.name]
+    assert monthly["vintage"].unique().to_list() == ["2011-12"]
+    assert (monthly["year"].min(), monthly["year"].max()) == (1985, 2011)
+    assert turkey_month(frames, 2011, 1, "import") == 488.146764
+    assert turkey_month(frames, 1985, 1, "import") == 44.2
+    assert turkey_year(frames, 2011, "import") == 5219.840135
+    assert turkey_year(frames, 2011, "export") == 14631.841316
+    assert annual.height == monthly.height // 12
+    (payload,) = CENSUS_COUNTRY.from_file(bundled_path(BUNDLED, name))
+    assert payload.dataset.name == "workbook_csv"
+
+
+def test_a_csv_export_with_a_bad_cell_names_file_row_and_column() -> None:
+    text = gzip.decompress(bundled_path(BUNDLED, BUNDLED_WORKBOOK_CSV).read_bytes()).decode()
+    broken = text.replace("2011,4890,Turkey,488.146764", "2011,4890,Turkey,n/a", 1).encode()
+    with pytest.raises(
+        ParseError, match=r"table1.csv, row \d+, column IJAN: 'n/a' is not a number"
+    ):
+        parse_workbook_csv(broken, "table1.csv")

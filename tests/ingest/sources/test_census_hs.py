@@ -236,7 +236,7 @@ def test_html_page_with_status_200_is_an_authentication_error(settings: Settings
     assert "CENSUS_API_KEY" in message and "key_signup" in message and "Invalid Key" in message
     assert "JSON" not in message.replace("JSON array", "")
     assert len(api.requests) == 1  # every other chunk would fail the same way: stop at once
-    assert raised.value.exit_code == 2
+    assert raised.value.exit_code == 75
 
 
 def test_400_text_is_surfaced_without_retrying(settings: Settings, waits: list[float]) -> None:
@@ -250,7 +250,7 @@ def test_400_text_is_surfaced_without_retrying(settings: Settings, waits: list[f
         ingest(settings, api, **{**WINDOW, "to_month": "2024-01"})
     assert "HTTP 400: error: unknown variable 'ALL_VAL_MO'" in str(failed.value)
     assert isinstance(failed.value.failures[0][1], census_client.CensusQueryError)
-    assert failed.value.exit_code == 2
+    assert failed.value.exit_code == 75
     assert waits == [] and api.chunks().count("exports_2024-01_HS2") == 1
     assert len(api.requests) == 4  # the other chunks were still asked for
 
@@ -300,7 +300,7 @@ def test_a_failed_chunk_does_not_stop_the_others_and_is_the_only_one_refetched(
     with pytest.raises(pipeline.ChunksFailed) as failed:
         ingest(settings, broken, **january)
     assert [chunk for chunk, _ in failed.value.failures] == ["turkey_by_hs exports:2024-01:HS4"]
-    assert "HTTP 503 after 5 attempts" in str(failed.value) and failed.value.exit_code == 2
+    assert "HTTP 503 after 5 attempts" in str(failed.value) and failed.value.exit_code == 75
     assert [result.chunk for result in failed.value.results] == [
         "exports:2024-01:HS2",
         "imports:2024-01:HS2",
@@ -398,33 +398,43 @@ def test_bad_options_are_clear_errors(
         next(live(settings, client, today=date(2026, 9, 8), **options))
 
 
-def test_offline_has_nothing_and_files_are_refused(tmp_path: Path) -> None:
-    assert list(CENSUS_HS.offline()) == []
+def test_offline_loads_the_bundled_saved_answers_and_files_need_a_retrieval_date(
+    tmp_path: Path,
+) -> None:
+    offline = list(CENSUS_HS.offline())
+    assert [p.dataset.name for p in offline] == [
+        "country_totals",
+        "country_totals",
+        "hs_by_country",
+    ]
     assert CENSUS_HS.chunked
-    with pytest.raises(Exception, match="loads only from the API"):
-        CENSUS_HS.from_file(tmp_path / "response.json")
+    answer = tmp_path / "response.json"
+    answer.write_bytes(b'[["CTY_CODE","CTY_NAME","ALL_VAL_MO","time"]]')
+    with pytest.raises(ParseError, match="--vintage YYYY-MM-DD"):
+        next(CENSUS_HS.from_file(answer))
 
 
 # --- the offline build -----------------------------------------------------------------
 
 
-def test_offline_build_has_empty_but_valid_tables_and_says_not_loaded(
+def test_offline_build_has_empty_live_tables_and_products_from_the_saved_answers(
     built_warehouse: Settings,
 ) -> None:
     with duckdb.connect(str(built_warehouse.db_path), read_only=True) as con:
         for table in (
             "raw_census_hs.turkey_by_hs",
             "raw_census_hs.rare_earths_by_partner",
-            "marts.us_turkey_trade_by_product",
             "intermediate.int_census_hs_rare_earth_flows",
         ):
             assert con.execute(f"select count(*) from {table}").fetchone() == (0,), table
-        columns = [
-            row[0] for row in con.execute("describe marts.us_turkey_trade_by_product").fetchall()
-        ]
-    assert columns == [
-        "month_date", "flow", "hs_level", "hs_code", "hs_description", "value_usd",
-        "value_t12m_usd", "share_of_flow_pct", "yoy_pct",
+        products = con.execute(
+            "select flow, hs_level, min(month_date), max(month_date), count(distinct hs_code), "
+            "string_agg(distinct source, ','), string_agg(distinct vintage, ',') "
+            "from marts.us_turkey_trade_by_product group by all"
+        ).fetchall()
+    assert products == [
+        ("import", "HS2", date(2023, 1, 1), date(2024, 12, 1), 96, "census-hs saved answer",
+         "2025-09-28"),
     ]  # fmt: skip
     output = (built_warehouse.db_path.parent.parent / "build-output.txt").read_text()
-    assert "census-hs: not loaded; run with --live" in output
+    assert "census-hs: not loaded" not in output

@@ -76,7 +76,9 @@ window_totals as (
         windows_measured.hs_code,
         windows_measured.window_name,
         count(published_months.month_date) as months_with_data,
-        sum(product_trade.value_usd) as value_usd
+        sum(product_trade.value_usd) as value_usd,
+        string_agg(distinct product_trade.source, ', ' order by product_trade.source)
+            as trade_sources
     from windows_measured
     left join published_months
         on
@@ -112,7 +114,8 @@ final as (
         case
             when window_totals.months_with_data > 0
                 then cast(coalesce(window_totals.value_usd, 0) as decimal(18, 0))
-        end as value_usd
+        end as value_usd,
+        window_totals.trade_sources
     from windows_measured
     inner join window_totals
         on {{ keys_match('windows_measured', 'window_totals', window_grain) }}

@@ -1,14 +1,13 @@
 -- The interface the deal trade links read: U.S.–Turkey trade by month, flow and HS code
--- from census-hs (the columns of marts.us_turkey_trade_by_product), with the HS level as a
--- number of digits so a link's code can be matched at the finest level published. Until
--- `tradewatch ingest census-hs --live` has run this is empty and every trade window of
--- marts.deal_trade_links is null, never 0.
+-- from census-hs, live chunks and saved answers (the rows of marts.us_turkey_trade_by_product),
+-- with the HS level as a number of digits so a link's code can be matched at the finest level
+-- published. Offline it holds the saved answer's HS2 imports 2023–2024; a flow or month
+-- without rows leaves the deal's trade window null, never 0.
 with
 
 product_flows as (
 
-    select * from {{ ref('stg_census_hs__turkey_product_flows') }}
-    where partner_census_code = '{{ var("turkey_census_code") }}'
+    select * from {{ ref('int_turkey_product_flows_prioritised') }}
 
 ),
 
@@ -21,7 +20,8 @@ leveled as (
         cast(replace(hs_level, 'HS', '') as integer) as hs_level,
         hs_code,
         hs_description,
-        cast(value_usd as decimal(18, 0)) as value_usd
+        cast(value_usd as decimal(18, 0)) as value_usd,
+        source
     from product_flows
 
 )

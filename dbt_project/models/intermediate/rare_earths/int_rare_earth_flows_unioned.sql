@@ -35,18 +35,10 @@ basket as (
 
 ),
 
-baci_sides as (
-
-    select sides.flow
-    from (values ('export'), ('import')) as sides (flow)  -- noqa: RF04
-
-),
-
 baci_bilateral_rows as (
 
     -- each flow once as the exporter's export and once as the importer's import
     select
-        'baci' as source,
         case baci_sides.flow
             when 'export' then baci_bilateral.exporter_iso3 else baci_bilateral.importer_iso3
         end as reporter_iso3,
@@ -57,16 +49,12 @@ baci_bilateral_rows as (
         baci_bilateral.hs_code,
         baci_bilateral.hs6,
         baci_bilateral.year,
-        null::integer as month,  -- noqa: RF04
         baci_bilateral.value_usd,
         baci_bilateral.net_weight_kg,
         baci_bilateral.quantity_t as quantity,
-        case when baci_bilateral.quantity_t is not null then 't' end as quantity_unit,
-        'FOB' as valuation,
-        'BACI' as reported_by,
         baci_bilateral.vintage
     from baci_bilateral
-    cross join baci_sides
+    cross join (values ('export'), ('import')) as baci_sides (flow)  -- noqa: RF04
 
 ),
 
@@ -75,20 +63,15 @@ baci_summary_rows as (
     -- a world total is both the world's exports and its imports; a top-8 row is one
     -- country's exports to, or imports from, the world
     select
-        'baci' as source,
         baci_summaries.country_iso3 as reporter_iso3,
         'WLD' as partner_iso3,
         roles.flow,
         baci_summaries.hs6 as hs_code,
         baci_summaries.hs6,
         baci_summaries.year,
-        null::integer as month,  -- noqa: RF04
         baci_summaries.value_usd,
         baci_summaries.net_weight_kg,
         baci_summaries.quantity_t as quantity,
-        case when baci_summaries.quantity_t is not null then 't' end as quantity_unit,
-        'FOB' as valuation,
-        'BACI' as reported_by,
         baci_summaries.vintage
     from baci_summaries
     inner join (
@@ -99,6 +82,23 @@ baci_summary_rows as (
         ('importer', 'import')
     ) as roles (flow_role, flow)  -- noqa: RF04
         on baci_summaries.flow_role = roles.flow_role
+
+),
+
+baci_rows as (
+
+    -- what every BACI row shares: annual, f.o.b., reconciled by CEPII, quantities in tonnes
+    select
+        'baci' as source,
+        baci_flows.*,
+        case when baci_flows.quantity is not null then 't' end as quantity_unit,
+        'FOB' as valuation,
+        'BACI' as reported_by
+    from (
+        select * from baci_bilateral_rows
+        union all by name
+        select * from baci_summary_rows
+    ) as baci_flows
 
 ),
 
@@ -127,35 +127,18 @@ comtrade_rows as (
 
 census_rows as (
 
-    select
-        source,
-        reporter_iso3,
-        partner_iso3,
-        flow,
-        hs_code,
-        hs6,
-        year,
-        month,
-        value_usd,
-        net_weight_kg,
-        quantity,
-        quantity_unit,
-        valuation,
-        reported_by,
-        vintage
-    from census_flows
+    select * from census_flows
     where hs6 in (select basket.hs6 from basket)
 
 ),
 
 unioned as (
 
-    select * from baci_bilateral_rows
-    union all
-    select * from baci_summary_rows
-    union all
+    -- by name: a branch lists only the columns it has (BACI has no month: null)
+    select * from baci_rows
+    union all by name
     select * from comtrade_rows
-    union all
+    union all by name
     select * from census_rows
 
 )

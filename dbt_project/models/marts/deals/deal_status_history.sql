@@ -6,23 +6,31 @@ periods as (
 
 ),
 
+deals as (
+
+    select * from {{ ref('int_deals_filtered') }}
+
+),
+
 final as (
 
     select
-        deal_id,
-        period_number,
-        status,
-        previous_status,
-        is_status_change,
-        valid_from,
-        valid_from_precision,
-        valid_to,
-        valid_to_precision,
-        is_current,
-        note,
-        source_url,
-        period_basis
+        periods.deal_id,
+        periods.period_number,
+        periods.status,
+        periods.previous_status,
+        periods.is_status_change,
+        periods.valid_from,
+        periods.valid_from_precision,
+        periods.valid_to,
+        periods.valid_to_precision,
+        periods.is_current,
+        periods.note,
+        periods.source_url,
+        periods.period_basis,
+        deals.deal_type = 'target' as is_trade_goal
     from periods
+    inner join deals on periods.deal_id = deals.deal_id
 
 )
 

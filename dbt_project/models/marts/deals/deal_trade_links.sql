@@ -22,6 +22,12 @@ windows as (
 
 ),
 
+naics_context as (
+
+    select * from {{ ref('int_deal_naics_context_joined') }}
+
+),
+
 pivoted as (
 
     select
@@ -34,7 +40,9 @@ pivoted as (
                 as trade_{{ window }}_months,
         {%- endfor %}
         max(trade_hs_code) as trade_hs_code,
-        max(trade_hs_level) as trade_hs_level
+        max(trade_hs_level) as trade_hs_level,
+        string_agg(distinct trade_sources, ', ') as trade_sources,
+        bool_or(is_us_turkey) as is_us_turkey
     from windows
     group by deal_id, hs_code
 
@@ -60,10 +68,34 @@ final as (
         links.expected_to_date_precision,
         pivoted.trade_hs_code,
         pivoted.trade_hs_level,
+        -- what the trade columns (or, without them, the NAICS context) rest on, never a
+        -- silent null
+        case
+            when pivoted.trade_sources is not null
+                then
+                    'HS' || pivoted.trade_hs_level || ' ' || pivoted.trade_hs_code
+                    || ' (' || pivoted.trade_sources || ')'
+                    || case
+                        when pivoted.trade_hs_level < links.hs_level
+                            then ': the wider code containing the linked one'
+                        else ''
+                    end
+            when naics_context.naics_value_usd is not null
+                then
+                    'NAICS ' || naics_context.naics_code || ' ' || naics_context.naics_year
+                    || ' (usatradeonline): the whole industry, context only; no HS-level '
+                    || 'data for this flow (run census-hs --live)'
+            when not coalesce(pivoted.is_us_turkey, false)
+                then 'not a U.S.–Turkey deal: no U.S.–Turkey trade is read'
+            else 'no product data for this code in the deal''s windows (run census-hs --live)'
+        end as trade_basis,
         {%- for window in trade_windows %}
             pivoted.trade_{{ window }}_usd,
             pivoted.trade_{{ window }}_months,
         {%- endfor %}
+        naics_context.naics_code as naics_context_code,
+        naics_context.naics_year as naics_context_year,
+        naics_context.naics_value_usd as naics_context_value_usd,
         links.note,
         links.source_url
     from links
@@ -72,6 +104,10 @@ final as (
         on
             links.deal_id = pivoted.deal_id
             and links.hs_code = pivoted.hs_code
+    left join naics_context
+        on
+            links.deal_id = naics_context.deal_id
+            and links.hs_code = naics_context.hs_code
 
 )
 

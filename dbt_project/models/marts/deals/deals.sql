@@ -3,6 +3,8 @@ with
 deals as (
 
     select * from {{ ref('int_deals_filtered') }}
+    -- goals and targets (the $100bn trade goal) are not deals: marts.trade_goals has them
+    where deal_type != 'target'
 
 ),
 

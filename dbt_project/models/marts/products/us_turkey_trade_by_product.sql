@@ -2,7 +2,7 @@ with
 
 product_flows as (
 
-    select * from {{ ref('stg_census_hs__turkey_product_flows') }}
+    select * from {{ ref('int_turkey_product_flows_prioritised') }}
 
 ),
 
@@ -77,7 +77,9 @@ final as (
         round(this_month.value_usd / nullif(flow_totals.flow_total_usd, 0) * 100, 4)
             as share_of_flow_pct,
         round((this_month.value_usd / nullif(year_ago.value_usd, 0) - 1) * 100, 4)
-            as yoy_pct
+            as yoy_pct,
+        this_month.source,
+        this_month.vintage
     from with_trailing as this_month
     inner join published_months_counted
         on

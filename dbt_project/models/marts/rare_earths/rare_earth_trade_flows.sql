@@ -12,12 +12,20 @@ basket as (
 
 ),
 
+country_names as (
+
+    select * from {{ ref('int_country_names_unioned') }}
+
+),
+
 final as (
 
     select
         flows.source,
         flows.reporter_iso3,
+        reporters.country_name as reporter_name,
         flows.partner_iso3,
+        partners.country_name as partner_name,
         flows.flow,
         flows.hs_code,
         flows.hs6,
@@ -42,6 +50,8 @@ final as (
         flows.vintage
     from flows
     inner join basket on flows.hs6 = basket.hs6
+    left join country_names as reporters on flows.reporter_iso3 = reporters.country_iso3
+    left join country_names as partners on flows.partner_iso3 = partners.country_iso3
 
 )
 

@@ -15,15 +15,15 @@ target_years as (
 with_horizon as (
 
     select
-        progress.as_of_month,
+        progress.month_date,
         target_years.target_year,
         progress.total_trade_t12m_usd,
         progress.goal_usd,
-        -- years from the as-of month to December of the target year, when the trailing
+        -- years from the month to December of the target year, when the trailing
         -- twelve months are that calendar year
         (
             target_years.target_year * 12 + 12
-            - (year(progress.as_of_month) * 12 + month(progress.as_of_month))
+            - (year(progress.month_date) * 12 + month(progress.month_date))
         ) / 12 as years_remaining
     from progress
     cross join target_years
@@ -33,7 +33,7 @@ with_horizon as (
 final as (
 
     select
-        as_of_month,
+        month_date,
         target_year,
         total_trade_t12m_usd,
         goal_usd,
@@ -43,10 +43,11 @@ final as (
                 then round(
                     (power(goal_usd / total_trade_t12m_usd, 1 / years_remaining) - 1) * 100, 4
                 )
-        end as required_annual_growth_pct
+        end as required_annual_growth_pct,
+        month_date as as_of_month  -- deprecated alias of month_date, kept for old queries
     from with_horizon
 
 )
 
 select * from final
-order by as_of_month, target_year
+order by month_date, target_year

@@ -17,7 +17,9 @@ months_per_year as (
 
     select
         year(month_date) as year,
-        count(*) as months_reported
+        count(*) as months_reported,
+        min(month_date) as first_month_date,
+        max(month_date) as last_month_date
     from monthly
     group by year(month_date)
 
@@ -44,6 +46,8 @@ with_totals as (
         pivoted.us_exports_usd + pivoted.us_imports_usd as total_trade_usd,
         pivoted.us_exports_usd - pivoted.us_imports_usd as trade_balance_usd,
         coalesce(months_per_year.months_reported, 0) as months_reported,
+        months_per_year.first_month_date,
+        months_per_year.last_month_date,
         coalesce(months_per_year.months_reported, 0) = 12 as is_complete_year
     from pivoted
     left join months_per_year on pivoted.year = months_per_year.year
@@ -59,12 +63,18 @@ final as (
         this_year.total_trade_usd,
         this_year.trade_balance_usd,
         this_year.months_reported,
+        this_year.first_month_date,
+        this_year.last_month_date,
         this_year.is_complete_year,
         case
             when this_year.is_complete_year and last_year.is_complete_year
                 then round((this_year.total_trade_usd / last_year.total_trade_usd - 1) * 100, 4)
         end as total_trade_yoy_pct,
-        round(this_year.total_trade_usd / {{ var('trade_goal_usd') }} * 100, 4) as pct_of_goal,
+        -- the goal is a calendar-year total: a part year is not a share of it
+        case
+            when this_year.is_complete_year
+                then round(this_year.total_trade_usd / {{ var('trade_goal_usd') }} * 100, 4)
+        end as pct_of_goal,
         this_year.vintage,
         this_year.is_rounded
     from with_totals as this_year
