@@ -6,7 +6,8 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build install test lint format lock bench bench-install bench-quick clean
+.PHONY: build install test lint format lock bench bench-install bench-quick clean \
+	lake-install test-lake bench-lake-quick
 
 build: install
 	$(BIN)/tradewatch build
@@ -26,7 +27,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/lake
 
 lint: install
 	$(BIN)/ruff check ingest tests
@@ -43,6 +44,10 @@ lock:
 		--quiet -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --universal \
 		--python-version 3.11 --quiet -c requirements.lock -o bench/requirements.lock
+	grep -v '^duckdb==' requirements.lock > .lake-constraints.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra lake --universal \
+		--python-version 3.11 --quiet -c .lake-constraints.txt -o requirements-lake.lock
+	rm -f .lake-constraints.txt
 
 # benchmarks (bench/README.md): the bench extra (dlt) from its own lock, then one run
 BENCH_ARGS ?=
@@ -52,11 +57,34 @@ $(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r bench/requirements.lock
 	touch $@
 
-bench: bench-install
+bench: bench-install lake-install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(LAKE_BIN)/python -m bench.lake $(BENCH_LAKE_ARGS)
 
 bench-quick: bench-install
 	$(BIN)/python -m bench.run --quick
+
+# the DuckLake target (deploy/lake.md): its own environment, because the DuckLake, postgres
+# and httpfs extension wheels only load into the DuckDB release they were built for
+LAKE_VENV := .venv-lake
+LAKE_BIN := $(LAKE_VENV)/bin
+lake-install: $(LAKE_VENV)/.installed
+
+$(LAKE_VENV)/.installed: pyproject.toml requirements-lake.lock
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "tradewatch needs Python 3.11+"'
+	test -x $(LAKE_BIN)/python || $(PYTHON) -m venv $(LAKE_VENV)
+	$(LAKE_BIN)/python -m pip install --quiet uv
+	$(LAKE_BIN)/uv pip install --quiet --python $(LAKE_BIN)/python -r requirements-lake.lock
+	$(LAKE_BIN)/uv pip install --quiet --python $(LAKE_BIN)/python --no-deps -e .
+	touch $@
+
+# needs a PostgreSQL server (TRADEWATCH_TEST_PG_DSN or a local initdb/pg_ctl): tests/lake
+test-lake: install lake-install
+	$(LAKE_BIN)/pytest -n 0 -p no:randomly tests/lake
+
+# the lake benchmark's smoke test (100k rows; PostgreSQL as for test-lake)
+bench-lake-quick: lake-install
+	$(LAKE_BIN)/python -m bench.lake --quick
 
 clean:
 	rm -rf warehouse data/landing dbt_project/target dbt_project/logs

@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -49,6 +50,31 @@ app = typer.Typer(
 )
 # one console for every command: data and user text print literally (ingest/console.py)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Target(StrEnum):
+    local = "local"
+    lake = "lake"
+
+
+TargetOption = Annotated[
+    Target | None,
+    typer.Option(
+        "--target",
+        help="local: the DuckDB file (default); lake: DuckLake with a PostgreSQL catalog "
+        "(TRADEWATCH_LAKE_CATALOG, TRADEWATCH_LAKE_DATA_PATH; deploy/lake.md). "
+        "Default: TRADEWATCH_TARGET, else local.",
+    ),
+]
+
+
+def settings_for(target: Target | None) -> Settings:
+    """The settings, with `--target` winning over TRADEWATCH_TARGET (and passed on to dbt)."""
+    import os
+
+    if target is not None:
+        os.environ["TRADEWATCH_TARGET"] = target.value
+    return Settings.from_env()
 
 
 @app.callback()
@@ -125,12 +151,13 @@ def build(
     force: Annotated[
         bool, typer.Option("--force", help="Run dbt and publish even when nothing changed.")
     ] = False,
+    target: TargetOption = None,
 ) -> None:
     """Ingest every source, run dbt build (models and tests), publish, print the goal summary."""
     from ingest import pipeline, publish, transform
     from ingest.runlock import run_lock
 
-    settings = Settings.from_env()
+    settings = settings_for(target)
     with run_lock(settings, "build"), progress_display() as progress:
         publish.remove_leftovers(settings)  # a killed run's half-written copy
         task = progress.add_task("ingest all sources", total=None)
@@ -139,8 +166,10 @@ def build(
         if unchanged is None:
             progress.update(task, description="dbt build (models and tests)")
             outcome = transform.build_models(settings)
-            progress.update(task, description="publish the read-only copy")
-            publication = publish.publish(settings, dbt=outcome)
+            publication = None
+            if settings.lake is None:  # lake readers read the lake (or its PostgreSQL copy)
+                progress.update(task, description="publish the read-only copy")
+                publication = publish.publish(settings, dbt=outcome)
     _print_loads(results)
     if unchanged is not None:
         console.print(
@@ -190,6 +219,7 @@ def ingest(
         str | None,
         typer.Option("--vintage", help="Retrieval date (YYYY-MM-DD) of a saved API answer."),
     ] = None,
+    target: TargetOption = None,
 ) -> None:
     """Archive, validate and publish one source into raw_<source>."""
     from ingest import pipeline
@@ -211,7 +241,7 @@ def ingest(
         }.items()
         if value is not None
     }
-    settings = Settings.from_env()
+    settings = settings_for(target)
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)
         try:
@@ -227,11 +257,11 @@ def ingest(
 
 @app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
-def transform() -> None:
+def transform(target: TargetOption = None) -> None:
     """Run dbt build: every model, snapshot, seed and test."""
     from ingest import transform as dbt
 
-    settings = Settings.from_env()
+    settings = settings_for(target)
     with progress_display() as progress:
         progress.add_task("dbt build (models and tests)", total=None)
         outcome = dbt.build_models(settings)
@@ -262,7 +292,7 @@ def status(
 
     settings = Settings.from_env()
     out = status_view.wide_console()
-    if not settings.db_path.exists():
+    if not warehouse.exists(settings.db_path):
         raise TradewatchError(f"{settings.db_path}: no warehouse yet; run `tradewatch build`")
     holder = runlock.current_holder(settings)
     ledger = settings.db_path
@@ -437,19 +467,53 @@ def publish_copy(
             "older DuckDB (default: TRADEWATCH_PUBLISH_STORAGE_VERSION, else DuckDB's own).",
         ),
     ] = None,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            "--postgres",
+            envvar="TRADEWATCH_SERVING_DSN",
+            show_envvar=True,
+            help="Serve every mart in schema `marts` of this PostgreSQL database instead "
+            "(libpq DSN), swapped in one transaction (docs/bi.md).",
+        ),
+    ] = None,
+    grant_to: Annotated[
+        str | None,
+        typer.Option("--grant-to", help="With --postgres: let this role read the new marts."),
+    ] = None,
+    target: TargetOption = None,
 ) -> None:
     """Publish the read-only copy: DuckDB file, Parquet per mart, manifest.json.
 
     Written next to the warehouse in published/ and swapped in atomically; `tradewatch build`
-    does this itself after a successful build.
+    does this itself after a successful build. With --postgres, serve the marts from
+    PostgreSQL instead (either target).
     """
     from ingest import publish
     from ingest.runlock import run_lock
 
-    settings = Settings.from_env()
+    settings = settings_for(target)
+    if postgres:
+        _serve(settings, postgres, grant_to)
+        return
     with run_lock(settings, "publish"):
         publication = publish.publish(settings, force=force, storage_version=storage_version)
     _print_publication(publication)
+
+
+def _serve(settings: Settings, dsn: str, grant_to: str | None) -> None:
+    from ingest import serving
+
+    with progress_display() as progress:
+        progress.add_task("serve the marts from PostgreSQL", total=None)
+        served = serving.publish_postgres(settings, dsn, grant_to=grant_to)
+    rows = sum(served.rows.values())
+    console.print(
+        Text(
+            f"served publication {served.publication_id}: {len(served.rows)} marts, "
+            f"{rows} rows in schema marts of PostgreSQL"
+        )
+    )
 
 
 @app.command()
@@ -466,6 +530,7 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Run dbt and publish even when nothing changed.")
     ] = False,
+    target: TargetOption = None,
 ) -> None:
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
@@ -482,7 +547,7 @@ def run(
     from datetime import UTC, datetime
 
     try:
-        settings = Settings.from_env()
+        settings = settings_for(target)
     except TradewatchError as error:  # nothing to log to yet: one line on stderr
         _print_error(error)
         raise typer.Exit(error.exit_code) from None
@@ -530,8 +595,9 @@ def _run_unattended(
             else:
                 outcome = transform.build_models(settings)
                 log.info("dbt build: %d nodes passed", outcome.passed)
-                publication = publish.publish(settings, dbt=outcome)
-                log.info("published build %s: %s", publication.build_id, publication.database)
+                if settings.lake is None:
+                    publication = publish.publish(settings, dbt=outcome)
+                    log.info("published build %s: %s", publication.build_id, publication.database)
             alerts.after_run(settings, new_snapshot=unchanged is None)
             if freshness:
                 _log_freshness(log, source_freshness, settings)
@@ -677,6 +743,12 @@ def docs(
 
 
 def _print_publication(publication: Any) -> None:
+    if publication is None:
+        console.print(
+            "lake target: the marts are in the lake (readers attach it read-only); "
+            "`tradewatch publish --postgres DSN` serves them to BI tools (deploy/lake.md)"
+        )
+        return
     manifest = publication.manifest
     marts = sum(1 for table in manifest["tables"] if table.startswith("marts."))
     console.print(

@@ -31,7 +31,9 @@ class SourceFreshness:
 
 
 def source_freshness(settings: Settings) -> list[SourceFreshness]:
-    if not settings.db_path.exists():
+    from ingest import warehouse
+
+    if not warehouse.exists(settings.db_path):
         raise TradewatchError(f"{settings.db_path}: no warehouse yet; run `tradewatch build`")
     artifact = dbt_work_dir(settings) / FRESHNESS_TARGET / "sources.json"
     artifact.unlink(missing_ok=True)

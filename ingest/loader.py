@@ -295,7 +295,10 @@ def _load_staged(
     vintage: str | None = None
     try:
         with warehouse.transaction(
-            settings.db_path, memory_limit=settings.duckdb_memory_limit, bulk=True
+            settings.db_path,
+            memory_limit=settings.duckdb_memory_limit,
+            bulk=True,
+            tables=tuple(table.name for table in dataset.tables),
         ) as con:
             rows = _stage(con, dataset, archived, load_id=load_id, loaded_at=started)
             for table in dataset.tables:
@@ -355,7 +358,7 @@ def _stage(
 ) -> int:
     tables = {table.name: table for table in dataset.tables}
     for table in dataset.tables:
-        warehouse.create_raw_table(con, table.name, table.schema)
+        warehouse.create_raw_table(con, table.name, table.schema, table.partition_by)
     inserted = 0
 
     def sink(raw_table: str, select_sql: str, params: object = ()) -> int:

@@ -184,8 +184,10 @@ def ensure_raw_tables(settings: Settings) -> list[str]:
     """Every registered raw table exists (empty until loaded), so `dbt build` works on a
     warehouse where some sources, e.g. live-only ones, were never loaded. Called before
     dbt runs, never by a load, so a failed load still leaves no raw table behind."""
-    schemas = {table.name: table.schema for source in SOURCES.values() for table in source.tables}
-    return warehouse.ensure_raw_tables(settings.db_path, schemas)
+    tables = [table for source in SOURCES.values() for table in source.tables]
+    schemas = {table.name: table.schema for table in tables}
+    partitions = {table.name: table.partition_by for table in tables}
+    return warehouse.ensure_raw_tables(settings.db_path, schemas, partitions)
 
 
 def unloaded_sources(settings: Settings) -> list[str]:

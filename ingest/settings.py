@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest import lake
 from ingest.errors import SettingsInvalid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,13 @@ class Settings:
     alert_min_change_pct: float = 1.0  # money and tonnes: relative change, percent
     alert_min_change_points: float = 0.5  # shares and % of goal: percentage points
     alert_min_rank_change: int = 1  # Turkey's partner rank: places
+    # TRADEWATCH_TARGET=lake: the warehouse is this DuckLake (catalog + data path), not the
+    # file at db_path, whose folder still holds the landing archive, dbt's files and logs
+    lake: lake.LakeTarget | None = None
+
+    @property
+    def target(self) -> str:
+        return "local" if self.lake is None else "lake"
 
     @property
     def published_dir(self) -> Path:
@@ -124,6 +132,7 @@ class Settings:
             alert_min_change_pct=read.number("TRADEWATCH_ALERT_MIN_CHANGE_PCT", 1.0),
             alert_min_change_points=read.number("TRADEWATCH_ALERT_MIN_CHANGE_POINTS", 0.5),
             alert_min_rank_change=read.integer("TRADEWATCH_ALERT_MIN_RANK_CHANGE", 1, minimum=1),
+            lake=lake.from_env(env),
         )
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest import warehouse
+from ingest import lake, warehouse
 from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import DBT_PROJECT_DIR, Settings
 
@@ -28,8 +28,10 @@ class DbtOutcome:
 
 
 def dbt_environment(settings: Settings) -> None:
-    # dbt reads the warehouse path from the profile's env_var; usage tracking stays off
+    # dbt reads the warehouse path (or the lake) from the profile's env_vars; tracking stays off
     os.environ["TRADEWATCH_DB"] = str(settings.db_path)
+    if settings.lake is not None:
+        _lake_environment(settings.lake)
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     os.environ["DO_NOT_TRACK"] = "1"
 
@@ -47,6 +49,8 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
         "--target-path": work_dir / target,
         "--log-path": work_dir / "logs",
     }
+    if settings.lake is not None:
+        options["--target"] = "lake"
     flags = [part for option, value in options.items() for part in (option, str(value))]
     # a log file dbt cannot write (a full disk) would print a "--- Logging error ---"
     # traceback for every record, tens of thousands of lines: its failure is the message
@@ -57,6 +61,17 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
         logging.raiseExceptions = raising
     _close_dbt_connections()
     return _outcome(result, settings)
+
+
+def _lake_environment(target: lake.LakeTarget) -> None:
+    """The profile's `lake` output attaches the catalog; its extensions are installed here
+    from the wheels, so dbt never downloads one (autoinstall is off in the profile)."""
+    import duckdb
+
+    os.environ["TRADEWATCH_LAKE_CATALOG"] = target.catalog
+    os.environ["TRADEWATCH_LAKE_DATA_PATH"] = target.data_path
+    with duckdb.connect() as con:
+        lake.install_extensions(con, target)
 
 
 def dbt_work_dir(settings: Settings) -> Path:
@@ -133,12 +148,14 @@ def _stored_failures(item: Any, settings: Settings | None, limit: int = 3) -> st
         return ""
     import duckdb
 
+    from ingest import warehouse
+
     try:
-        with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        with warehouse.connect(settings.db_path, read_only=True) as con:
             cursor = con.execute(f"select * from {relation} limit {limit}")
             names = [column[0] for column in cursor.description]
             rows = cursor.fetchall()
-    except duckdb.Error:
+    except (duckdb.Error, TradewatchError):
         return ""
     shown = " | ".join(
         ", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True)) for row in rows

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest import lake
 from ingest.errors import LockHeld, TradewatchError
 from ingest.quality import ExpectationOutcome
 
@@ -86,8 +87,20 @@ class LoadRecord:
     expectations_failed: int | None
 
 
+def exists(db_path: Path) -> bool:
+    """Is there a warehouse to read? (The lake target: its catalog is the warehouse.)"""
+    return lake.configured() is not None or db_path.exists()
+
+
 @contextmanager
 def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse: the DuckDB file at `db_path`, or the lake when the target is `lake`
+    (the only place that chooses; the file's folder still holds landing, logs and dbt)."""
+    target = lake.configured()
+    if target is not None:
+        with lake.connect(target, read_only=read_only, ops_ddl=lake.lake_ddl(OPS_DDL)) as con:
+            yield con
+        return
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -123,7 +136,7 @@ def publish(
     outcomes: list[ExpectationOutcome],
 ) -> None:
     """Replace and insert every raw table, and record the load, in ONE transaction."""
-    with connect(db_path) as con:
+    with table_locks(tuple(frames)), connect(db_path) as con:
         con.execute("begin transaction")
         try:
             for raw_table, (frame, replace_key) in frames.items():
@@ -149,7 +162,7 @@ def previous_load(
     """(vintage,) of an earlier successful load of the same payload for the same chunk, or
     None. A chunk can be a slice of one file: BACI's rare-earth rows are one load of a
     release, all its products another."""
-    if not db_path.exists():
+    if not exists(db_path):
         return None
     with connect(db_path) as con:
         return con.execute(
@@ -162,7 +175,7 @@ def previous_load(
 
 def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
     """Chunks of a dataset whose latest load is ok (for chunked, resumable sources)."""
-    if not db_path.exists():
+    if not exists(db_path):
         return set()
     with connect(db_path) as con:
         rows = con.execute(
@@ -173,9 +186,14 @@ def loaded_chunks(db_path: Path, source: str, dataset: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def ensure_raw_tables(db_path: Path, schemas: Mapping[str, pl.Schema]) -> list[str]:
+def ensure_raw_tables(
+    db_path: Path,
+    schemas: Mapping[str, pl.Schema],
+    partitions: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[str]:
     """Create every raw table that does not exist yet, empty, with its declared columns plus
-    load_id and loaded_at, so dbt can build (empty marts) before a source's first load."""
+    load_id and loaded_at, so dbt can build (empty marts) before a source's first load; in
+    the lake, partitioned as declared, so a later load of a large table is partitioned."""
     created: list[str] = []
     with connect(db_path) as con:
         existing = {
@@ -193,6 +211,8 @@ def ensure_raw_tables(db_path: Path, schemas: Mapping[str, pl.Schema]) -> list[s
                         _create_table(con, raw_table)
                     finally:
                         con.unregister("incoming")
+                    if lake.configured() is not None:
+                        lake.partition(con, raw_table, (partitions or {}).get(raw_table, ()))
                     created.append(raw_table)
             con.execute("commit")
         except BaseException:
@@ -223,24 +243,61 @@ def duckdb_type(dtype: pl.DataType) -> str:
         raise TypeError(f"no DuckDB type declared for polars {dtype}") from None
 
 
-def create_raw_table(con: duckdb.DuckDBPyConnection, raw_table: str, schema: pl.Schema) -> None:
-    """The raw table as its contract declares it, plus the loader's two columns."""
+def create_raw_table(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    schema: pl.Schema,
+    partition_by: tuple[str, ...] = (),
+) -> None:
+    """The raw table as its contract declares it, plus the loader's two columns; in the
+    lake, partitioned by `partition_by` from its first row on."""
     columns = ", ".join(f'"{name}" {duckdb_type(dtype)}' for name, dtype in schema.items())
     con.execute(f"create schema if not exists {raw_table.split('.')[0]}")
+    is_new = not _table_exists(con, raw_table)
     con.execute(
         f"create table if not exists {raw_table} "
         f"({columns}, load_id varchar, loaded_at timestamp with time zone)"
     )
+    if is_new and lake.configured() is not None:
+        lake.partition(con, raw_table, partition_by)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, raw_table: str) -> bool:
+    schema, table = raw_table.split(".", 1)
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]  # type: ignore[index]
+    )
+
+
+@contextmanager
+def table_locks(tables: tuple[str, ...]) -> Iterator[None]:
+    """The lake's one-writer-per-table lock (exit 3 when another machine holds it after a
+    bounded wait); the embedded file needs none: DuckDB's file lock admits one writer."""
+    target = lake.configured()
+    if target is None:
+        yield
+        return
+    with lake.table_locks(target, tables):
+        yield
 
 
 @contextmanager
 def transaction(
-    db_path: Path, *, memory_limit: str | None = None, bulk: bool = False
+    db_path: Path,
+    *,
+    memory_limit: str | None = None,
+    bulk: bool = False,
+    tables: tuple[str, ...] = (),
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """One transaction; `bulk` for loads of millions of rows: DuckDB may then write rows in
     any order, in parallel and without holding them back to keep the file's order (raw rows
-    have no order an analyst may rely on: every model and query sorts explicitly)."""
-    with connect(db_path) as con:
+    have no order an analyst may rely on: every model and query sorts explicitly). `tables`
+    are the raw tables it writes: in the lake, one writer each at a time."""
+    with table_locks(tables), connect(db_path) as con:
         if bulk:
             con.execute("set preserve_insertion_order = false")
         if memory_limit is not None:
@@ -340,7 +397,7 @@ def dbt_run_covers_every_load(db_path: Path) -> bool:
 
 def sources_with_loads(db_path: Path) -> set[str]:
     """Sources with at least one successful load in the ledger."""
-    if not db_path.exists():
+    if not exists(db_path):
         return set()
     with connect(db_path) as con:
         rows = con.execute("select distinct source from ops.loads where status = 'ok'").fetchall()

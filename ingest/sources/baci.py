@@ -66,6 +66,7 @@ TRADE_FLOWS = RawTable(
         }
     ),
     replace_key=("vintage", "hs_revision", "t"),
+    partition_by=("t",),
     description="One row per release, year, exporter, importer and HS6 product, as published "
     "(v thousands of USD, q tonnes; `NA` quantities are null).",
 )

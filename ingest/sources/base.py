@@ -40,6 +40,9 @@ class RawTable:
     # key means the payload is the whole table (a code list) and replaces it
     replace_key: tuple[str, ...]
     description: str = ""
+    # the lake target writes a large table's data files per value of these columns
+    # (BACI by year), so a query or a reload of one year touches only that year's files
+    partition_by: tuple[str, ...] = ()
 
     @property
     def suite_name(self) -> str:
