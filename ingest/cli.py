@@ -6,7 +6,6 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -23,27 +22,39 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
-from ingest.errors import TradewatchError
+from ingest.console import console, errors
+from ingest.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_CANT_WRITE,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_SOFTWARE,
+    EXIT_TEMPFAIL,
+    EXIT_USAGE,
+    TradewatchError,
+    cannot_write,
+)
 from ingest.http import download_progress
 from ingest.loader import LoadResult
+from ingest.query_output import OutputFormat
 from ingest.settings import Settings
 from ingest.sources import SOURCES
 
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok, 1 bad input or data quality, 2 usage error, 3 warehouse or run lock "
+    "held, 70 a bug (run), 74 cannot write (disk full, read-only), 75 source unavailable "
+    "(try later). See docs/reliability.md."
+)
 app = typer.Typer(
     help="tradewatch: U.S.–Turkey trade, rare-earth flows and announced deals in DuckDB.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# one console for every command: data and user text print literally (ingest/console.py)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 @app.callback()
@@ -57,6 +68,14 @@ def main(
     )
 
 
+EXIT_CODES_HELP = (
+    f"Exit codes: {EXIT_OK} ok, {EXIT_BAD_INPUT} bad input or data quality, {EXIT_USAGE} usage "
+    f"error, {EXIT_LOCKED} warehouse or run lock held, {EXIT_CANT_WRITE} cannot write the "
+    f"warehouse, landing or publish folder, {EXIT_TEMPFAIL} source unavailable (try later). "
+    "Table: docs/reliability.md."
+)
+
+
 def reports_errors(command: F) -> F:
     """Turn tradewatch's own errors into a one-line message and the documented exit code."""
 
@@ -65,10 +84,20 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except TradewatchError as error:
-            errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            _print_error(error)
             raise typer.Exit(error.exit_code) from None
+        except Exception as error:  # a full disk or read-only folder, wherever it surfaced
+            if (failure := cannot_write(error)) is None:
+                raise
+            _print_error(failure)
+            raise typer.Exit(failure.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _print_error(error: TradewatchError) -> None:
+    """One line, the error's text printed literally (it may quote data: `[/x]` is text)."""
+    errors.print(Text.assemble(("error:", "bold red"), " ", str(error)), soft_wrap=True)
 
 
 @contextmanager
@@ -95,7 +124,7 @@ def progress_display() -> Iterator[Progress]:
         download_progress.reset(token)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def build(
     live: Annotated[bool, typer.Option("--live", help="Fetch every source from its API.")] = False,
@@ -109,6 +138,7 @@ def build(
 
     settings = Settings.from_env()
     with run_lock(settings, "build"), progress_display() as progress:
+        publish.remove_leftovers(settings)  # a killed run's half-written copy
         task = progress.add_task("ingest all sources", total=None)
         results = pipeline.ingest_all(settings, live=live)
         unchanged = None if force else pipeline.unchanged_build(settings, results)
@@ -128,12 +158,12 @@ def build(
     console.print(f"dbt build: {outcome.passed} nodes passed")
     for name in pipeline.unloaded_sources(settings):
         hint = "the API returned no data" if live else "run with --live"
-        console.print(f"[yellow]{name}: not loaded; {hint}[/]")
+        console.print(f"{name}: not loaded; {hint}", style="yellow")
     _print_publication(publication)
     _print_summary(settings)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def ingest(
     source: Annotated[str, typer.Argument(help=f"One of: {', '.join(SOURCES)}.")],
@@ -193,7 +223,7 @@ def ingest(
     _print_loads(results)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def transform() -> None:
     """Run dbt build: every model, snapshot, seed and test."""
@@ -211,49 +241,53 @@ def transform() -> None:
 def status(
     freshness: Annotated[
         bool,
-        typer.Option("--freshness/--no-freshness", help="Also run `dbt source freshness`."),
+        typer.Option(
+            "--freshness/--no-freshness", help="Also check load times (`dbt source freshness`)."
+        ),
     ] = True,
 ) -> None:
-    """Last loads, failed expectations, the published build and source freshness."""
-    from ingest import runlock, warehouse
+    """Every source and dataset, data freshness, failed expectations, the published build.
+
+    Lists each dataset's newest good load with any newer attempt beside it (a skip, or a
+    failure with its error), sources never loaded, and the latest period each source holds
+    against its publisher's usual release lag. Exit codes: 0 everything current, 1 a
+    dataset's newest attempt failed or a source's data (or load) is stale, 2 usage error,
+    3 the warehouse is locked by another process.
+    """
+    from datetime import UTC, datetime
+
+    from ingest import runlock, status_view, warehouse
 
     settings = Settings.from_env()
+    out = status_view.wide_console()
     if not settings.db_path.exists():
         raise TradewatchError(f"{settings.db_path}: no warehouse yet; run `tradewatch build`")
     holder = runlock.current_holder(settings)
     ledger = settings.db_path
     if holder is not None:
-        console.print(f"[yellow]a run is in progress:[/] {holder.describe()}")
+        out.print(Text(f"a run is in progress: {holder.describe()}", style="yellow"))
         published = settings.published_dir / settings.db_path.name
         ledger = published if published.exists() else ledger
-        console.print(f"ledger as of the last publish ({ledger})")
+        out.print(Text(f"ledger as of the last publish ({ledger})"))
     with warehouse.connect(ledger, read_only=True) as con:
-        loads = con.execute(STATUS_SQL).fetchall()
+        report = status_view.read_status(con, datetime.now(UTC).date())
         failed = con.execute(FAILED_EXPECTATIONS_SQL).fetchall()
-    table = Table("source", "dataset", "status", "vintage", "rows", "finished (UTC)", "error")
-    for row in loads:
-        table.add_row(*(str(value) if value is not None else "" for value in row))
-    console.print(table)
+    status_view.print_report(out, report)
+    problems = report.problems
     if failed:
-        console.print(f"[red]{len(failed)} failed expectation(s) in the latest loads:[/]")
+        out.print(Text(f"{len(failed)} failed expectation(s) in the latest loads:", "red"))
         for source, dataset, expectation, column, sample in failed:
-            console.print(f"  {source}/{dataset}: {expectation} {column or ''} {sample or ''}")
-    _print_published(settings)
-    if not freshness:
-        return
-    if holder is not None:
-        console.print("[yellow]source freshness skipped while the run holds the warehouse[/]")
-        return
-    _print_freshness(settings)
+            out.print(Text(f"  {source}/{dataset}: {expectation} {column or ''} {sample or ''}"))
+    _print_published(settings, out)
+    if freshness and holder is not None:
+        out.print(Text("load freshness skipped while the run holds the warehouse", "yellow"))
+    elif freshness:
+        problems += _print_freshness(settings, out)
+    if problems:
+        out.print(Text(f"status: {'; '.join(problems)}", style="bold red"))
+        raise typer.Exit(status_view.STALE_OR_FAILED_EXIT_CODE)
 
 
-STATUS_SQL = """
-select source, dataset, status, vintage, row_count,
-       strftime(finished_at at time zone 'UTC', '%Y-%m-%d %H:%M'), error
-from ops.loads
-qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-order by source, dataset
-"""
 FAILED_EXPECTATIONS_SQL = """
 with latest as (
     select * from ops.loads
@@ -267,7 +301,7 @@ where not results.success
 """
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP)
 @reports_errors
 def query(
     sql: Annotated[str, typer.Argument(help="A read-only SQL query, e.g. 'from marts.countries'.")],
@@ -275,20 +309,18 @@ def query(
         OutputFormat.table
     ),
 ) -> None:
-    """Run SQL on a read-only connection that cannot touch files outside the warehouse."""
-    from ingest import access
+    """Run SQL on the published copy: read-only, no files outside it, capped memory, temp
+    space and time (TRADEWATCH_QUERY_*)."""
+    from ingest import access, query_output
 
     settings = Settings.from_env()
     frame = access.run_query(settings, sql)
-    if output is OutputFormat.csv:
-        sys.stdout.write(frame.write_csv())
-    elif output is OutputFormat.json:
-        sys.stdout.write(frame.write_json() + "\n")
-    else:
-        table = Table(*frame.columns)
-        for row in frame.iter_rows():
-            table.add_row(*("" if value is None else str(value) for value in row))
-        console.print(table)
+    query_output.write(frame, output)
+    if frame.is_empty():
+        database = str(access.query_database(settings))
+        hint = query_output.empty_result_hint(settings, sql, database)
+        if hint:
+            errors.print(Text(f"hint: {hint}"), soft_wrap=True)
 
 
 def _print_loads(results: list[LoadResult]) -> None:
@@ -305,13 +337,17 @@ def _print_summary(settings: Settings) -> None:
 
     summary = pipeline.goal_summary(settings.db_path)
     if summary is None:
-        console.print("[yellow]no month with a full trailing twelve months yet[/]")
+        console.print("no month with a full trailing twelve months yet", style="yellow")
         return
+    console.print()
     console.print(
-        f"\n[bold]U.S.–Turkey goods trade[/] (Census basis, vintage {summary.vintage})\n"
-        f"  latest month           {summary.latest_month:%Y-%m}\n"
-        f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
-        f"  share of $100bn goal   {summary.pct_of_goal:.1f} %"
+        Text.assemble(
+            ("U.S.–Turkey goods trade", "bold"),
+            f" (Census basis, vintage {summary.vintage})\n"
+            f"  latest month           {summary.latest_month:%Y-%m}\n"
+            f"  trailing 12 months     ${summary.total_trade_t12m_usd / 1e9:,.1f} billion\n"
+            f"  share of $100bn goal   {summary.pct_of_goal:.1f} %",
+        )
     )
     if summary.cagr_5y_pct is not None:
         reached = summary.projected_goal_year or "never at that rate"
@@ -326,16 +362,18 @@ def _print_summary(settings: Settings) -> None:
 # --- published copy, scheduled runs, report and docs -----------------------------------
 
 EXIT_MEANINGS = {
-    0: "ok",
-    1: "data-quality failure",
-    2: "source unavailable",
-    3: "another run holds the lock",
-    70: "unexpected error (a bug; the traceback is in the log)",
+    EXIT_OK: "ok",
+    EXIT_BAD_INPUT: "bad input or data-quality failure",
+    EXIT_USAGE: "usage error",
+    EXIT_LOCKED: "another run holds the lock",
+    EXIT_SOFTWARE: "unexpected error (a bug; the traceback is in the log)",
+    EXIT_CANT_WRITE: "cannot write the warehouse, landing or publish folder",
+    EXIT_TEMPFAIL: "source unavailable; try later",
 }
-BUG_EXIT_CODE = 70  # EX_SOFTWARE: neither the data nor a source is to blame
+BUG_EXIT_CODE = EXIT_SOFTWARE  # neither the data nor a source is to blame
 
 
-@app.command("publish")
+@app.command("publish", epilog=EXIT_CODES_HELP)
 @reports_errors
 def publish_copy(
     force: Annotated[
@@ -382,15 +420,20 @@ def run(
     """Unattended refresh for cron, systemd and CI, with exit codes that mean something.
 
     Takes the run lock, ingests every source, runs dbt build, publishes, checks source
-    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 data-quality
-    failure (or a payload whose shape changed), 2 source unavailable (unreachable, refusing
-    the key, or answering something that is not data), 3 another run holds the lock, 70 a
-    bug.
+    freshness, and logs to a file as well as the console. Exit codes: 0 ok, 1 bad input or
+    data-quality failure (or a payload whose shape changed), 2 usage error, 3 another run
+    holds the lock, 70 a bug, 74 the warehouse, landing or publish folder cannot be written
+    (disk full, read-only), 75 a source is unavailable (unreachable, refusing the key, or
+    answering something that is not data): try later.
     """
     import os
     from datetime import UTC, datetime
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except TradewatchError as error:  # nothing to log to yet: one line on stderr
+        _print_error(error)
+        raise typer.Exit(error.exit_code) from None
     started = datetime.now(UTC)
     folder = log_dir or settings.db_path.parent / "logs"
     log_path = folder / f"run-{started:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
@@ -417,6 +460,7 @@ def _run_unattended(
     )
     try:
         with run_lock(settings, "run"):
+            publish.remove_leftovers(settings)  # a killed run's half-written copy
             results = pipeline.ingest_all(settings, live=live)
             for result in results:
                 log.info(
@@ -443,7 +487,11 @@ def _run_unattended(
         code = error.exit_code
         log.error("run failed: exit %d (%s)", code, EXIT_MEANINGS.get(code, "error"))
         return code
-    except Exception:
+    except Exception as error:
+        if (failure := cannot_write(error)) is not None:
+            log.error("%s", failure)
+            log.error("run failed: exit %d (%s)", failure.exit_code, EXIT_MEANINGS[EXIT_CANT_WRITE])
+            return failure.exit_code
         log.exception("run failed: exit %d (%s)", BUG_EXIT_CODE, EXIT_MEANINGS[BUG_EXIT_CODE])
         return BUG_EXIT_CODE
     log.info("run finished: exit 0 (ok)")
@@ -542,7 +590,9 @@ def report(
     for png in result.charts.values():
         console.print(f"  chart: {png}")
     for key, reason in result.missing.items():
-        console.print(f"  [yellow]not available in this build[/] {key}: {reason}")
+        console.print(
+            Text.assemble("  ", ("not available in this build", "yellow"), f" {key}: {reason}")
+        )
 
 
 @app.command()
@@ -583,39 +633,55 @@ def _print_publication(publication: Any) -> None:
     )
 
 
-def _print_published(settings: Settings) -> None:
+def _print_published(settings: Settings, out: Console = console) -> None:
     from ingest.publish import read_manifest
 
     manifest = read_manifest(settings)
     if manifest is None:
-        console.print("[yellow]nothing published yet[/]: `tradewatch build` publishes a copy")
+        out.print(
+            Text.assemble(
+                ("nothing published yet", "yellow"), ": `tradewatch build` publishes a copy"
+            )
+        )
         return
     dbt = manifest.get("dbt") or {}
     checks = manifest.get("expectations") or {}
-    console.print(
+    out.print(
         f"published: build {manifest['build_id']} at {manifest['built_at']}; dbt "
         f"{dbt.get('passed', '?')} passed / {dbt.get('failed', '?')} failed; expectations "
         f"{checks.get('passed', '?')} passed / {checks.get('failed', '?')} failed"
     )
 
 
-def _print_freshness(settings: Settings) -> None:
+def _print_freshness(settings: Settings, out: Console) -> list[str]:
+    """Load freshness from `dbt source freshness`; returns the source tables past error."""
     from ingest.freshness import source_freshness
 
     rows = source_freshness(settings)
-    table = Table("source table", "freshness", "newest load (UTC)", "age", "warn / error after")
+    table = Table(
+        "source table",
+        "load",
+        "newest load (UTC)",
+        "age",
+        "warn / error after",
+        title="load freshness: when each source table was last loaded",
+    )
     colours = {"pass": "green", "warn": "yellow"}
     for row in rows:
-        colour = colours.get(row.status, "red")
         age = "" if row.age_hours is None else _age(row.age_hours)
         table.add_row(
-            f"{row.source}.{row.table}",
-            f"[{colour}]{row.status}[/]",
+            Text(f"{row.source}.{row.table}"),
+            Text(row.status, style=colours.get(row.status, "red")),
             (row.max_loaded_at or "")[:16].replace("T", " "),
             age,
             f"{row.warn_after or '-'} / {row.error_after or '-'}",
         )
-    console.print(table)
+    out.print(table)
+    return [
+        f"{row.source}.{row.table} load is {row.status}"
+        for row in rows
+        if row.status not in ("pass", "warn")
+    ]
 
 
 def _age(hours: float) -> str:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 
 from ingest.cli import console, errors, reports_errors
 from ingest.deals_register import (
@@ -59,9 +60,10 @@ def validate(
     target = _allowed(path) if path else _folder()
     register, problems = check(read_path(target))
     if problems:
-        errors.print(f"[bold red]{len(problems)} problem(s)[/] in the deals register {target}:")
+        counted = (f"{len(problems)} problem(s)", "bold red")
+        errors.print(Text.assemble(counted, f" in the deals register {target}:"))
         for problem in problems:
-            errors.print(f"  {problem}", highlight=False, soft_wrap=True)
+            errors.print(f"  {problem}", soft_wrap=True)
         raise typer.Exit(1)
     console.print(
         f"deals register valid: {len(register.deals)} deals, {len(register.events)} events, "

@@ -6,11 +6,13 @@ httpx's own `retries=` only covers failed connections, so status-based retries l
 from __future__ import annotations
 
 import email.utils
+import html
 import io
 import json
 import logging
 import re
 import time
+import urllib.parse
 import weakref
 import zipfile
 from collections.abc import Callable
@@ -30,8 +32,19 @@ SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "token", "subscription-ke
 SECRET_HEADERS = frozenset({"authorization", "ocp-apim-subscription-key", "x-api-key"})
 RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 DEFAULT_MAX_BYTES = 2 * 1024**3  # a response larger than this is refused, never buffered
-# the limit each client was made with (TRADEWATCH_HTTP_MAX_BYTES), read by every `get`
-_MAX_BYTES: weakref.WeakKeyDictionary[httpx.Client, int] = weakref.WeakKeyDictionary()
+DEFAULT_DEADLINE_S = 900.0  # one request, redirects and body included
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class _Limits:
+    max_bytes: int
+    deadline_s: float
+
+
+# the limits each client was made with (TRADEWATCH_HTTP_MAX_BYTES, _DEADLINE_S)
+_LIMITS: weakref.WeakKeyDictionary[httpx.Client, _Limits] = weakref.WeakKeyDictionary()
 
 # the body formats live APIs document; `documented_body` checks an answer is one, complete
 JSON, ZIP, XLSX, CSV = "JSON", "zip archive", "xlsx workbook", "CSV file"
@@ -71,14 +84,17 @@ def make_client(
     timeout_s: float = 60.0,
     transport: httpx.BaseTransport | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline_s: float = DEFAULT_DEADLINE_S,
 ) -> httpx.Client:
+    """Redirects are followed by `get` itself, not httpx: httpx drops `Authorization` on a
+    cross-origin hop but keeps custom key headers (Comtrade's `Ocp-Apim-Subscription-Key`)."""
     client = httpx.Client(
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
         headers={"User-Agent": USER_AGENT},
-        follow_redirects=True,
+        follow_redirects=False,
         transport=transport,
     )
-    _MAX_BYTES[client] = max_bytes
+    _LIMITS[client] = _Limits(max_bytes, deadline_s)
     return client
 
 
@@ -94,19 +110,23 @@ def get(
     max_bytes: int | None = None,
 ) -> httpx.Response:
     """GET with retries on 429, 5xx, timeouts and dropped connections; body fully read, up
-    to the client's size limit."""
+    to the client's size limit and deadline. Any other transport, protocol, decoding or
+    redirect failure is SourceUnavailable at once (exit 75)."""
     sleep = sleep or time.sleep  # looked up per call, so a test can stop every wait
-    if max_bytes is None:
-        max_bytes = _MAX_BYTES.get(client, DEFAULT_MAX_BYTES)
+    limits = _LIMITS.get(client, _Limits(DEFAULT_MAX_BYTES, DEFAULT_DEADLINE_S))
+    if max_bytes is not None:
+        limits = _Limits(max_bytes, limits.deadline_s)
     request = client.build_request("GET", url, params=params, headers=headers)
     shown = redact(request.url)
     if progress is None and (factory := download_progress.get()) is not None:
         progress = factory(shown)
-    for attempt in range(1, policy.attempts + 1):
+    secret_headers = SECRET_HEADERS | {name.lower() for name in headers or {}}
+    attempts = max(1, policy.attempts)
+    for attempt in range(1, attempts + 1):
         try:
-            response = _send(client, request, progress=progress, max_bytes=max_bytes)
+            response = _follow(client, request, secret_headers, progress, limits)
         except RETRYABLE_ERRORS as error:
-            if attempt == policy.attempts:
+            if attempt == attempts:
                 raise SourceUnavailable(
                     f"{shown}: {type(error).__name__} after {attempt} attempts"
                 ) from None
@@ -114,16 +134,72 @@ def get(
             log.warning("%s: %s, retrying in %.1f s", shown, type(error).__name__, wait)
             sleep(wait)
             continue
+        except httpx.HTTPError as error:  # decoding, local protocol, unsupported scheme …
+            detail = _SECRET_IN_TEXT.sub(r"\1REDACTED", " ".join(str(error).split()))[:300]
+            raise SourceUnavailable(f"{shown}: {type(error).__name__}: {detail}") from None
         if response.status_code != 429 and response.status_code < 500:
             return response
-        if attempt == policy.attempts:
+        if attempt == attempts:
             raise SourceUnavailable(
                 f"{shown}: HTTP {response.status_code} after {attempt} attempts"
             )
         wait = policy.wait_s(attempt, response)
         log.warning("%s: HTTP %s, retrying in %.1f s", shown, response.status_code, wait)
         sleep(wait)
-    raise AssertionError("unreachable")  # pragma: no cover
+    raise SourceUnavailable(f"{shown}: no attempt made")  # pragma: no cover - attempts >= 1
+
+
+def _follow(
+    client: httpx.Client,
+    request: httpx.Request,
+    secret_headers: frozenset[str] | set[str],
+    progress: ProgressCallback | None,
+    limits: _Limits,
+) -> httpx.Response:
+    """Send, following at most MAX_REDIRECTS redirects to http(s) URLs; a hop to another
+    origin (scheme, host, port) goes without the caller's key headers."""
+    deadline = time.monotonic() + limits.deadline_s
+    origin = _origin(request.url)
+    for _ in range(MAX_REDIRECTS + 1):
+        response = _send(client, request, progress=progress, limits=limits, deadline=deadline)
+        location = response.headers.get("Location")
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return response
+        request = _redirected(request, location, origin, secret_headers)
+    raise SourceUnavailable(
+        f"{redact(request.url)}: more than {MAX_REDIRECTS} redirects (a redirect loop?)"
+    )
+
+
+def _redirected(
+    request: httpx.Request,
+    location: str,
+    origin: tuple[str, str, int | None],
+    secret_headers: frozenset[str] | set[str],
+) -> httpx.Request:
+    try:
+        target = request.url.join(location)
+    except httpx.InvalidURL as error:
+        raise SourceUnavailable(
+            f"{redact(request.url)}: redirect to an invalid URL: {error}"
+        ) from None
+    if target.scheme not in ("http", "https"):
+        raise SourceUnavailable(
+            f"{redact(request.url)}: redirect to a {target.scheme or 'relative'}: URL "
+            f"({redact(target)}); only http and https are followed"
+        )
+    headers = httpx.Headers(request.headers)
+    del headers["Host"]
+    if _origin(target) != origin:
+        for name in list(headers.keys()):
+            if name.lower() in secret_headers:
+                del headers[name]
+    return httpx.Request("GET", target, headers=headers, extensions=request.extensions)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
 
 
 def fetch_bytes(client: httpx.Client, url: str, *, expected: str, **kwargs: object) -> bytes:
@@ -142,7 +218,7 @@ def documented_body(response: httpx.Response, expected: str) -> bytes:
     """The one rule for every live answer: a body counts as data only if it is a complete,
     decodable document of the format the API documents (`expected`: JSON, ZIP, XLSX, CSV).
     An empty answer (an undocumented 204), an HTML page or a body cut short means the source
-    is unavailable: `UnusableResponse`, exit 2, carrying the bytes so the loader archives
+    is unavailable: `UnusableResponse`, exit 75, carrying the bytes so the loader archives
     them. Whether a complete document has the expected columns is the parser's question
     (`ParseError`/`SchemaDrift`, exit 1). An API that documents 204 as "no data" (the Census
     API) checks for it before calling this."""
@@ -211,9 +287,11 @@ def _send(
     request: httpx.Request,
     *,
     progress: ProgressCallback | None,
-    max_bytes: int,
+    limits: _Limits,
+    deadline: float,
 ) -> httpx.Response:
     response = client.send(request, stream=True)
+    max_bytes = limits.max_bytes
     try:
         total = _content_length(response)
         if total is not None and total > max_bytes:
@@ -228,6 +306,11 @@ def _send(
             if received > max_bytes:
                 raise SourceUnavailable(
                     f"{redact(request.url)}: response exceeds the {max_bytes:,}-byte limit"
+                )
+            if time.monotonic() > deadline:
+                raise SourceUnavailable(
+                    f"{redact(request.url)}: not complete within the {limits.deadline_s:g} s "
+                    f"deadline ({received:,} bytes received; TRADEWATCH_HTTP_DEADLINE_S)"
                 )
             chunks.append(chunk)
             if progress is not None:
@@ -292,11 +375,25 @@ def redact(url: httpx.URL | str) -> str:
     return str(parsed)
 
 
+def secret_forms(secret: str) -> list[str]:
+    """Every way a key may be written back to us: raw, URL-encoded (as `quote`, `quote_plus`
+    and httpx write it, upper- or lower-case hex), JSON- and HTML-escaped; longest first."""
+    quoted = [urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)]
+    quoted += [urllib.parse.quote(secret), str(httpx.QueryParams({"k": secret}))[2:]]
+    escaped = json.dumps(secret)[1:-1]
+    forms = {secret, escaped, escaped.replace("/", "\\/"), html.escape(secret)}
+    for form in quoted:
+        forms |= {form, re.sub(r"%[0-9A-F]{2}", lambda hit: hit.group().lower(), form)}
+    return sorted(forms, key=len, reverse=True)
+
+
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """Remove secret values from free text (error messages, tracebacks) before storing it."""
+    """Remove secret values, in any encoding, from free text (error messages, tracebacks)
+    before storing it."""
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "REDACTED")
+            for form in secret_forms(secret):
+                text = text.replace(form, "REDACTED")
     return text
 
 
@@ -304,5 +401,6 @@ def scrub_bytes(content: bytes, secrets: tuple[str, ...]) -> bytes:
     """The same for a refused answer's body, which may echo the request, key included."""
     for secret in secrets:
         if secret:
-            content = content.replace(secret.encode(), b"REDACTED")
+            for form in secret_forms(secret):
+                content = content.replace(form.encode(), b"REDACTED")
     return content

@@ -13,6 +13,7 @@ from pathlib import Path
 from ingest.http import redact
 
 COPY_BLOCK_BYTES = 1024 * 1024
+PARTIAL_PID = re.compile(r"^\.(\d+)-")  # `.<pid>-<name>.partial`
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,32 @@ def _safe_name(origin: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80]
 
 
+def remove_leftovers(folder: Path) -> list[Path]:
+    """`*.partial` files of a process that died mid-write (`kill -9`, power loss): a name
+    carries its writer's pid, and only a file whose writer is gone is removed, so a
+    concurrent ingest keeps its own."""
+    removed = []
+    for partial in folder.rglob("*.partial") if folder.is_dir() else ():
+        pid = PARTIAL_PID.search(partial.name)
+        if pid is not None and _alive(int(pid.group(1))):
+            continue
+        partial.unlink(missing_ok=True)
+        removed.append(partial)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
 def _write_atomically(path: Path, content: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f".{os.getpid()}-{path.name}.partial")
     try:
         with open(partial, "wb") as handle:
             handle.write(content)

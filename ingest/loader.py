@@ -6,11 +6,12 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from ingest import landing, warehouse
+from ingest import csvlimits, landing, warehouse
 from ingest.errors import (
     DataQualityError,
     LandingError,
@@ -26,6 +27,7 @@ from ingest.sources.base import Dataset, Parsed, Payload, RawTable
 log = logging.getLogger(__name__)
 
 VINTAGE_COLUMNS = ("vintage", "edition")
+UNRECOGNISED_FILE = "unrecognised_file"  # the ledger's dataset for a --file refused unread
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
     except TradewatchError as error:
         _scrub_error(error, settings)
         kept = _keep_refused(dataset, error, origin=origin, settings=settings)
+        if kept is None and payload.container is not None:
+            kept = _keep_file(dataset, payload.container, settings)
         _record(
             settings,
             dataset,
@@ -189,7 +193,7 @@ def _archive(
             f"{_shown(origin)}: cannot archive the payload under {settings.landing_dir}: "
             f"{error.strerror or error}"
         )
-        _record(settings, dataset, _shown(origin), started, "failed", chunk=chunk, error=failure)
+        _record_if_possible(settings, dataset, _shown(origin), started, chunk, failure)
         raise failure from error
 
 
@@ -215,6 +219,31 @@ def _keep_refused(
         return None
 
 
+def refuse_file(source: str, path: Path, error: TradewatchError, settings: Settings) -> None:
+    """A `--file` its source refused before yielding a payload (not a format it knows, a zip
+    without the expected members): archived byte-exact and ledgered `failed` under the
+    dataset `unrecognised_file`, like every other refused payload."""
+    dataset = Dataset(source, UNRECOGNISED_FILE, ())
+    started = _now()
+    _scrub_error(error, settings)
+    kept = _keep_file(dataset, path, settings)
+    _record(settings, dataset, path.name, started, "failed", chunk=None, archived=kept, error=error)
+
+
+def _keep_file(dataset: Dataset, path: Path, settings: Settings) -> landing.Archived | None:
+    try:
+        return landing.archive_file(
+            path,
+            source=dataset.source,
+            dataset=dataset.name,
+            origin=path.name,
+            landing_dir=settings.landing_dir,
+        )
+    except OSError as failure:  # the refusal is the error to report, not the archive's
+        log.warning("%s: the refused file was not archived: %s", path.name, failure)
+        return None
+
+
 def _archive_file(dataset: Dataset, payload: Payload, *, settings: Settings) -> landing.Archived:
     assert payload.path is not None
     started = _now()
@@ -231,10 +260,24 @@ def _archive_file(dataset: Dataset, payload: Payload, *, settings: Settings) -> 
             f"{payload.origin}: cannot archive {payload.path} under {settings.landing_dir}: "
             f"{error.strerror or error}"
         )
-        _record(
-            settings, dataset, payload.origin, started, "failed", chunk=payload.chunk, error=failure
-        )
+        _record_if_possible(settings, dataset, payload.origin, started, payload.chunk, failure)
         raise failure from error
+
+
+def _record_if_possible(
+    settings: Settings,
+    dataset: Dataset,
+    origin: str,
+    started: datetime,
+    chunk: str | None,
+    failure: TradewatchError,
+) -> None:
+    """The failed row of a payload that could not be archived; on the same full or read-only
+    disk the ledger cannot be written either, and the archive's failure is the one to tell."""
+    try:
+        _record(settings, dataset, origin, started, "failed", chunk=chunk, error=failure)
+    except (OSError, duckdb.Error) as error:
+        log.warning("%s: the failed load was not recorded: %s", origin, error)
 
 
 def _load_staged(
@@ -333,7 +376,9 @@ def _stage(
     except TradewatchError:
         raise
     except Exception as error:  # untrusted file: any reader error means "cannot parse"
-        detail = " ".join(str(error).split())[:600]
+        if (too_long := csvlimits.from_duckdb(error, archived.origin)) is not None:
+            raise too_long from None
+        detail = " ".join(str(error).split())[:300]
         raise ParseError(
             f"{archived.origin}: cannot be parsed: {type(error).__name__}: {detail}"
         ) from error
@@ -403,7 +448,8 @@ def _parse(
     except TradewatchError:
         raise
     except Exception as error:  # untrusted bytes: any library error means "cannot parse"
-        raise ParseError(f"{origin}: cannot be parsed: {type(error).__name__}: {error}") from error
+        detail = " ".join(str(error).split())[:300]
+        raise ParseError(f"{origin}: cannot be parsed: {type(error).__name__}: {detail}") from error
     frames, outcomes = (
         (parsed.frames, parsed.outcomes) if isinstance(parsed, Parsed) else (parsed, ())
     )

@@ -5,16 +5,23 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import httpx
 
-from ingest import warehouse
-from ingest.errors import AuthenticationError, FileRefused, LockHeld, TradewatchError
+from ingest import landing, warehouse
+from ingest.errors import (
+    AuthenticationError,
+    FileRefused,
+    LockHeld,
+    ParseError,
+    TradewatchError,
+    UsageError,
+)
 from ingest.http import make_client
-from ingest.loader import LoadResult, load_payload
+from ingest.loader import LoadResult, load_payload, refuse_file
 from ingest.settings import Settings
 from ingest.sources import SOURCES, get_source
 from ingest.sources.base import Payload, Source
@@ -36,7 +43,10 @@ def http_client(
     settings: Settings, transport: httpx.BaseTransport | None = None
 ) -> Iterator[httpx.Client]:
     with make_client(
-        timeout_s=settings.http_timeout_s, transport=transport, max_bytes=settings.http_max_bytes
+        timeout_s=settings.http_timeout_s,
+        transport=transport,
+        max_bytes=settings.http_max_bytes,
+        deadline_s=settings.http_deadline_s,
     ) as client:
         yield client
 
@@ -52,11 +62,34 @@ def payloads_for(
 ) -> Iterator[Payload]:
     file_options = _file_options(source, options)
     if file is not None:
-        return source.from_file(allowed_file(file, settings), **file_options)
+        return _file_payloads(source, allowed_file(file, settings), settings, file_options)
     if live:
         assert client is not None
         return source.live(settings, client, **options)
     return source.offline(**file_options)
+
+
+def _file_payloads(
+    source: Source, path: Path, settings: Settings, options: dict[str, object]
+) -> Iterator[Payload]:
+    """The source's payloads of a `--file`; a file refused before any payload (and any reader
+    error there, as a ParseError) is archived and ledgered by the loader, for every source."""
+    payloads = source.from_file(path, **options)
+    while True:
+        try:
+            payload = next(payloads)
+        except StopIteration:
+            return
+        except Exception as error:
+            refused = error if isinstance(error, TradewatchError) else _unreadable(path, error)
+            refuse_file(source.name, path, refused, settings)
+            raise refused from None
+        yield payload if payload.path is not None else replace(payload, container=path)
+
+
+def _unreadable(path: Path, error: Exception) -> ParseError:
+    detail = " ".join(str(error).split())[:300]
+    return ParseError(f"{path.name}: cannot be read: {type(error).__name__}: {detail}")
 
 
 # options every mode understands, not only live fetches
@@ -69,7 +102,7 @@ def _file_options(source: Source, options: dict[str, object]) -> dict[str, objec
     refused = [key for key in generic if key not in source.file_options]
     if refused:
         shown = ", ".join("--" + key.replace("_", "-") for key in refused)
-        raise TradewatchError(f"{source.name} does not take {shown}")
+        raise UsageError(f"{source.name} does not take {shown}")
     return generic
 
 
@@ -126,6 +159,7 @@ def ingest_source(
     chunks are named in one ChunksFailed at the end."""
     source = get_source(name)
     keep_going = source.chunked if keep_going is None else keep_going
+    landing.remove_leftovers(settings.landing_dir / name)
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []
     with http_client(settings, transport) as client:
@@ -171,9 +205,9 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
     """The id of the published build this one would repeat, or None when work is needed.
 
     Nothing changed when every load was skipped (the same payloads), no load has succeeded
-    since the last publication (a build whose dbt run failed published nothing), the dbt
-    project is the one that build used, and its copy is in place: dbt and publish can be
-    skipped.
+    since the last successful dbt run (`ops.dbt_runs`: a `publish` alone does not build the
+    marts) nor since the last publication, the dbt project is the one that build used, and
+    its copy is in place: dbt and publish can be skipped.
     """
     from ingest import publish
     from ingest.transform import project_fingerprint
@@ -184,6 +218,8 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
     if not manifest or not publish.published_database(settings).exists():
         return None
     if manifest.get("dbt_project_sha256") != project_fingerprint():
+        return None
+    if not warehouse.dbt_run_covers_every_load(settings.db_path):
         return None
     with warehouse.connect(settings.db_path, read_only=True) as con:
         row = con.execute(

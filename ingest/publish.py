@@ -28,7 +28,8 @@ from typing import Any
 
 import duckdb
 
-from ingest.errors import LockHeld, TradewatchError
+from ingest import warehouse
+from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import Settings
 from ingest.transform import DbtOutcome, dbt_work_dir, project_fingerprint
 
@@ -148,7 +149,7 @@ def _write_copy(
             con.execute(f"attach {_literal(live)} as {LIVE} (read_only)")
         except duckdb.IOException as error:
             if "lock" in str(error).lower():
-                raise LockHeld(f"{live} is in use by another process: {error}") from None
+                raise warehouse.held_by_another_process(live, error) from None
             raise
         shown = f" with storage version {storage_version}" if storage_version else ""
         try:
@@ -157,7 +158,7 @@ def _write_copy(
         except duckdb.Error as error:
             first_line = str(error).splitlines()[0][:300]
             message = f"copying {live.name} to {next_db}{shown} failed: {first_line}"
-            raise PublishFailed(message) from None
+            raise cannot_write(error) or PublishFailed(message) from None
         con.execute(f"detach {LIVE}")
         _record_publication(con, build_id, built_at)
         tables = _base_tables(con) + _mart_views(con)
@@ -389,6 +390,14 @@ def _prune_builds(out: Path, *, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_leftovers(settings: Settings) -> None:
+    """What a killed publish left (`build` and `run` call this under the run lock, so no
+    publish is running): `.next` copies and their `.wal`, and build folders no manifest
+    names."""
+    if settings.published_dir.is_dir():
+        _remove_leftovers(settings.published_dir)
+
+
 def _remove_leftovers(out: Path) -> None:
     """`.next` files of a publish that died halfway (the run lock rules out a live one)."""
     for leftover in out.glob(".*.next"):
@@ -399,8 +408,9 @@ def _remove_leftovers(out: Path) -> None:
     for wal in out.glob(".*.next.wal"):
         wal.unlink(missing_ok=True)
     builds = out / BUILDS_DIR
-    if builds.exists() and (out / PARQUET_LINK).is_symlink():
-        current = (out / PARQUET_LINK).resolve().name
+    if builds.is_dir():  # a build folder is complete once its manifest is written
+        link = out / PARQUET_LINK
+        current = link.resolve().name if link.is_symlink() else None
         manifests = {path.parent.name for path in builds.glob(f"*/{MANIFEST_NAME}")}
         for build in builds.iterdir():
             if build.name != current and build.name not in manifests:

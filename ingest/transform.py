@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import TradewatchError
+from ingest import warehouse
+from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -45,7 +48,13 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
         "--log-path": work_dir / "logs",
     }
     flags = [part for option, value in options.items() for part in (option, str(value))]
-    result = dbtRunner().invoke([*args, *flags, "--quiet"])
+    # a log file dbt cannot write (a full disk) would print a "--- Logging error ---"
+    # traceback for every record, tens of thousands of lines: its failure is the message
+    raising, logging.raiseExceptions = logging.raiseExceptions, False
+    try:
+        result = dbtRunner().invoke([*args, *flags, "--quiet"])
+    finally:
+        logging.raiseExceptions = raising
     _close_dbt_connections()
     return _outcome(result, settings)
 
@@ -81,10 +90,21 @@ def build_models(settings: Settings) -> DbtOutcome:
     from ingest.pipeline import ensure_raw_tables
 
     ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
+    started_at = datetime.now(UTC)
     outcome = run_dbt(settings, "build")
+    warehouse.record_dbt_run(
+        settings.db_path,
+        started_at=started_at,
+        success=outcome.success,
+        passed=outcome.passed,
+        failed=outcome.failed,
+        project_sha256=project_fingerprint(),
+    )
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
-        raise TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")
+        failure = TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")
+        # a full disk under dbt is not a data-quality failure: exit 74, not 1
+        raise cannot_write(failure) or failure
     return outcome
 
 

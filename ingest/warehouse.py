@@ -7,6 +7,7 @@ always bound parameters.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,15 @@ create table if not exists ops.loads (
     error varchar,
     expectations_passed integer,
     expectations_failed integer
+);
+create table if not exists ops.dbt_runs (
+    run_id varchar primary key,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    success boolean not null,
+    passed integer,
+    failed integer,
+    project_sha256 varchar
 );
 create table if not exists ops.data_quality_results (
     load_id varchar not null,
@@ -84,7 +94,7 @@ def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDB
         con = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
-            raise LockHeld(f"{db_path} is in use by another process: {error}") from None
+            raise held_by_another_process(db_path, error) from None
         raise
     try:
         if not read_only:
@@ -92,6 +102,18 @@ def connect(db_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDB
         yield con
     finally:
         con.close()
+
+
+def held_by_another_process(db_path: Path, error: Exception) -> LockHeld:
+    """DuckDB lets one process write a file: usually a notebook, BI tool or script holds the
+    live warehouse, which readers should never open. Point them to the published copy."""
+    published = db_path.parent / "published" / db_path.name
+    detail = " ".join(str(error).split())
+    return LockHeld(
+        f"{db_path} is in use by another process (a notebook, BI tool or script with the live "
+        f"file open?): readers should use the published copy {published} or `tradewatch "
+        f"query`; close the other connection and retry. DuckDB: {detail}"
+    )
 
 
 def publish(
@@ -280,6 +302,40 @@ def insert_record(
     con: duckdb.DuckDBPyConnection, record: LoadRecord, outcomes: list[ExpectationOutcome]
 ) -> None:
     _insert_record(con, record, outcomes)
+
+
+def record_dbt_run(
+    db_path: Path,
+    *,
+    started_at: datetime,
+    success: bool,
+    passed: int,
+    failed: int,
+    project_sha256: str,
+) -> None:
+    """Every `dbt build`, so the no-op check can ask whether a load came after the last one."""
+    with connect(db_path) as con:
+        con.execute(
+            "insert into ops.dbt_runs values (?, ?, now(), ?, ?, ?, ?)",
+            [uuid.uuid4().hex, started_at, success, passed, failed, project_sha256],
+        )
+
+
+def dbt_run_covers_every_load(db_path: Path) -> bool:
+    """True when the last successful dbt build started after the newest successful load
+    (a load with no dbt run since, e.g. `ingest deals` then `publish`, needs a build)."""
+    with connect(db_path, read_only=True) as con:
+        if not con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'ops' "
+            "and table_name = 'dbt_runs'"
+        ).fetchone()[0]:
+            return False
+        row = con.execute(
+            "select (select max(started_at) from ops.dbt_runs where success), "
+            "(select max(finished_at) from ops.loads where status = 'ok')"
+        ).fetchone()
+    last_run, newest_load = row if row else (None, None)
+    return last_run is not None and (newest_load is None or newest_load <= last_run)
 
 
 def sources_with_loads(db_path: Path) -> set[str]:

@@ -16,6 +16,7 @@ from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
 
+from ingest.csvlimits import check_rows
 from ingest.deals_register.files import (
     COLUMNS,
     DEALS_FILE,
@@ -26,6 +27,7 @@ from ingest.deals_register.files import (
     sort_key,
 )
 from ingest.deals_register.problems import Problem, RegisterInvalid
+from ingest.errors import ParseError
 
 STATUSES = ("announced", "talks", "signed", "in_progress", "operational", "stalled", "cancelled")
 DEAL_TYPES = ("target", "mou", "agreement", "order", "talks", "investment", "facility", "policy")
@@ -158,6 +160,11 @@ def _records(name: str, content: bytes | None, problems: list[Problem]) -> list[
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         problems.append(Problem(name, None, None, None, f"is not UTF-8 text ({error})"))
+        return []
+    try:
+        check_rows(content, name)
+    except ParseError as error:
+        problems.append(Problem(name, None, None, None, str(error).removeprefix(f"{name}, ")))
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
     columns = COLUMNS[name]
@@ -318,8 +325,18 @@ def _slug(value: str) -> str | None:
     return f"{value!r} is not slug-shaped (lowercase letters and digits joined by single hyphens)"
 
 
+# a register date outside these years is a typo (9999-12-31, 0001-01-01), not a deal
+FIRST_YEAR, YEARS_AHEAD = 1900, 50
+
+
 def _date(value: str) -> str | None:
-    return None if parse_partial_date(value) else f"{value!r} {DATE_HELP}"
+    parsed = parse_partial_date(value)
+    if parsed is None:
+        return f"{value!r} {DATE_HELP}"
+    last_year = date.today().year + YEARS_AHEAD
+    if not FIRST_YEAR <= parsed.first_day.year <= last_year:
+        return f"{value!r} is outside {FIRST_YEAR}..{last_year}"
+    return None
 
 
 def _amount(value: str) -> str | None:

@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 import polars as pl
 
+from ingest.csvlimits import duckdb_options, read_csv, read_line
 from ingest.errors import ParseError, TradewatchError
 from ingest.settings import DBT_PROJECT_DIR, Settings
 from ingest.sources.base import (
@@ -211,7 +212,7 @@ def stage_release(path: Path, origin: str, sink: Sink, *, codes: tuple[str, ...]
             country_path.unlink()
             for member in trade:
                 with archive.open(member) as reader:
-                    _check_trade_header(reader.readline(), origin, member)
+                    _check_trade_header(read_line(reader, f"{origin}: {member}"), origin, member)
                 member_path = _extract(archive, member, Path(scratch), origin, limits)
                 sink(TRADE_FLOWS.name, *_trade_select(member_path, _basename(member), codes))
                 member_path.unlink()
@@ -228,7 +229,7 @@ def stage_release_year(
             "e.g. BACI_HS22_Y2022_V202601.csv (it names the release)"
         )
     with open(path, "rb") as handle:
-        _check_trade_header(handle.readline(), origin, name)
+        _check_trade_header(read_line(handle, origin), origin, name)
     sink(TRADE_FLOWS.name, *_trade_select(path, name, codes))
 
 
@@ -272,7 +273,7 @@ def _check_trade_header(line: bytes, origin: str, member: str) -> None:
     )
     if header != TRADE_HEADER:
         raise ParseError(
-            f"{origin}: {member}, line 1: header {','.join(header)!r}; "
+            f"{origin}: {member}, line 1: header {','.join(header)[:120]!r}; "
             f"expected {','.join(TRADE_HEADER)}"
         )
 
@@ -285,7 +286,7 @@ def _trade_select(
     revision, _, vintage = match.groups()
     reader = (
         f"read_csv({_literal(csv_path)}, header = true, auto_detect = false, delim = ',', "
-        "quote = '\"', escape = '\"', nullstr = '', buffer_size = 8388608, "
+        f"quote = '\"', escape = '\"', nullstr = '', {duckdb_options()}, "
         "columns = {'t': 'INTEGER', "
         "'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'VARCHAR'})"
     )
@@ -328,7 +329,10 @@ def _country_select(csv_path: Path, origin: str, member: str) -> tuple[str, list
     with open(csv_path, "rb") as handle:
         header = [
             field.strip().strip('"')
-            for field in handle.readline().decode("utf-8-sig").strip().split(",")
+            for field in read_line(handle, f"{origin}: {member}")
+            .decode("utf-8-sig", errors="replace")
+            .strip()
+            .split(",")
         ]
     chosen = _country_columns(header, origin, member)
     vintage = COUNTRY_MEMBER.match(_basename(member)).group(1)  # type: ignore[union-attr]
@@ -337,7 +341,7 @@ def _country_select(csv_path: Path, origin: str, member: str) -> tuple[str, list
     )
     select = (
         f"select ?::varchar as vintage, {picked} from read_csv({_literal(csv_path)}, "
-        "header = true, all_varchar = true, delim = ',', quote = '\"')"
+        f"header = true, all_varchar = true, delim = ',', quote = '\"', {duckdb_options()})"
     )
     return select, [vintage]
 
@@ -438,10 +442,7 @@ def parse_atlas_summary(
 
 
 def _read_csv(payload: bytes, origin: str) -> pl.DataFrame:
-    try:
-        return pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    return read_csv(payload, origin, infer_schema_length=0)
 
 
 def _require(frame: pl.DataFrame, columns: tuple[str, ...], origin: str) -> pl.DataFrame:
@@ -532,7 +533,7 @@ def _dataset_for(path: Path) -> Dataset:
     if path.suffix.lower() == ".parquet":
         return ATLAS_TRADE_DATASET
     with open(path, "rb") as handle:
-        header = handle.readline().decode("utf-8-sig", errors="replace").strip()
+        header = read_line(handle, path.name).decode("utf-8-sig", errors="replace").strip()
     fields = [field.strip().strip('"') for field in header.split(",")]
     if tuple(fields) == TRADE_HEADER:
         return RELEASE_YEAR

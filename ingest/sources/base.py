@@ -70,6 +70,8 @@ class Payload:
     fetch: Callable[[], bytes | None]
     chunk: str | None = None
     path: Path | None = None
+    # the `--file` this payload was cut from (a zip member): archived if the payload fails
+    container: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ keeping them apart keeps `raw_reference` to identifiers. They change by pull req
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import polars as pl
 
+from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
@@ -46,10 +46,7 @@ FACTS = RawTable(
 
 
 def parse_facts(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    try:
-        frame = pl.read_csv(io.BytesIO(payload), infer_schema_length=0, null_values=[""])
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    frame = read_csv(payload, origin, infer_schema_length=0, null_values=[""])
     missing = [name for name in COLUMNS if name not in frame.columns]
     extra = [name for name in frame.columns if name not in COLUMNS]
     if missing or extra:

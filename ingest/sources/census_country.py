@@ -7,7 +7,6 @@ Every row keeps its vintage: the last month with data in the workbook it came fr
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +14,12 @@ from pathlib import Path
 import httpx
 import polars as pl
 
+from ingest.csvlimits import read_csv, read_line
 from ingest.errors import ParseError
 from ingest.http import XLSX, RetryPolicy, fetch_bytes
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.workbook import read_sheet
 
 SOURCE = "census-country"
 BUNDLED = "census_country"
@@ -117,12 +118,7 @@ def parse_derived_annual(payload: bytes, origin: str) -> dict[str, pl.DataFrame]
 def _read_sheet(payload: bytes, origin: str) -> pl.DataFrame:
     # every cell as text: year and codes keep their leading zeros, and numbers come out at
     # Excel's 15 significant digits, without binary artefacts such as 344.38165300000003
-    try:
-        sheet = pl.read_excel(
-            io.BytesIO(payload), sheet_name=SHEET, engine="calamine", infer_schema_length=0
-        )
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable '{SHEET}' workbook: {error}") from None
+    sheet = read_sheet(payload, origin, SHEET, infer_schema_length=0)
     # columns are read by their header, so a new column order is harmless; a new or missing
     # column is not
     if sorted(sheet.columns) != sorted(WORKBOOK_COLUMNS):
@@ -190,10 +186,7 @@ def _finish(
 
 
 def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.DataFrame:
-    try:
-        rows = pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    rows = read_csv(payload, origin, infer_schema_length=0)
     missing = [column for column in (*needed, "source_url") if column not in rows.columns]
     if missing:
         raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
@@ -275,8 +268,8 @@ def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payl
 
 def from_file(path: Path) -> Iterator[Payload]:
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            header = handle.readline()
+        with path.open("rb") as handle:
+            header = read_line(handle, path.name).decode("utf-8", errors="replace")
         yield file_payload(DERIVED_MONTHLY if "month" in header else DERIVED_ANNUAL, path)
     else:
         yield file_payload(WORKBOOK, path)

@@ -15,7 +15,6 @@ as loaded; `--refresh` fetches them all again, as a new vintage.
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
 import time
@@ -30,6 +29,7 @@ import httpx
 import polars as pl
 
 from ingest import warehouse
+from ingest.csvlimits import read_csv
 from ingest.errors import AuthenticationError, ParseError, SourceUnavailable, TradewatchError
 from ingest.http import JSON, RetryPolicy, documented_body, get, redact
 from ingest.quality import ExpectationOutcome
@@ -297,10 +297,7 @@ def _deduplicated(frame: pl.DataFrame, origin: str) -> Parsed:
 
 
 def _read_csv(payload: bytes, origin: str) -> pl.DataFrame:
-    try:
-        return pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    return read_csv(payload, origin, infer_schema_length=0)
 
 
 # --- live: queries, chunks, limits ---

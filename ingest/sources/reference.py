@@ -7,13 +7,13 @@ is Namibia, not a missing value.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import polars as pl
 
+from ingest.csvlimits import read_csv, read_line
 from ingest.errors import ParseError
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
@@ -140,10 +140,7 @@ def parse_hs_sections(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
 
 
 def _read(payload: bytes, origin: str, columns: dict[str, str]) -> pl.DataFrame:
-    try:
-        frame = pl.read_csv(io.BytesIO(payload), infer_schema_length=0, null_values=[""])
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    frame = read_csv(payload, origin, infer_schema_length=0, null_values=[""])
     missing = [name for name in columns if name not in frame.columns]
     if missing:
         raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
@@ -176,7 +173,8 @@ def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payl
 
 
 def from_file(path: Path) -> Iterator[Payload]:
-    header = path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
+    with path.open("rb") as handle:
+        header = read_line(handle, path.name).decode("utf-8", errors="replace")
     if "hscode" in header:
         yield file_payload(HS_CODES_DATASET, path)
     elif header.lstrip("\ufeff").startswith("section,name"):

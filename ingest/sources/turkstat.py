@@ -7,13 +7,13 @@ mirror mart prefers Türkiye's reports to UN Comtrade when those are fetched liv
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import polars as pl
 
+from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
@@ -48,10 +48,7 @@ TURKEY_USA_ANNUAL = RawTable(
 
 
 def parse_press_figures(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    try:
-        frame = pl.read_csv(io.BytesIO(payload), infer_schema_length=0)
-    except Exception as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    frame = read_csv(payload, origin, infer_schema_length=0)
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
         raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")

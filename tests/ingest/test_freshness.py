@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ingest import cli
 from ingest.cli import app
 from ingest.freshness import summarise
 from ingest.runlock import run_lock
@@ -56,13 +55,15 @@ def test_status_shows_freshness_and_the_published_build(
     settings = copy_built(built_warehouse, tmp_path)
     for key, value in settings_env(settings).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(cli.console, "_width", 200)  # tables unwrapped, one row per line
+    monkeypatch.setenv("COLUMNS", "200")  # tables unwrapped, one row per line
     manifest = json.loads((settings.published_dir / "manifest.json").read_text())
     checks = manifest["expectations"]
 
     result = CliRunner().invoke(app, ["status"])
 
-    assert result.exit_code == 0, result.output
+    # the bundled data ends months before today's publisher calendar: stale, exit 1
+    assert result.exit_code == 1, result.output
+    assert "status: census-country data is stale" in result.output
     assert f"published: build {manifest['build_id']}" in result.output
     assert f"expectations {checks['passed']} passed / 0 failed" in result.output
     assert checks["failed"] == 0 and checks["passed"] > 0
@@ -77,11 +78,11 @@ def test_status_during_a_run_reads_the_published_ledger_and_skips_freshness(
     settings = copy_built(built_warehouse, tmp_path)
     for key, value in settings_env(settings).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(cli.console, "_width", 200)  # tables unwrapped, one row per line
+    monkeypatch.setenv("COLUMNS", "200")  # tables unwrapped, one row per line
     with run_lock(settings, "run"):
         result = CliRunner().invoke(app, ["status"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # stale bundled data, read from the copy
     assert "a run is in progress" in result.output
     assert "ledger as of the last publish" in result.output
-    assert "source freshness skipped" in result.output
+    assert "load freshness skipped" in result.output
     assert "census-country" in result.output

@@ -179,7 +179,7 @@ def test_an_answer_that_is_not_a_complete_documented_body_is_unusable_and_kept(
     with pytest.raises(UnusableResponse) as caught:
         fetch_bytes(client, URL, expected=expected)
     assert problem in str(caught.value) and URL in str(caught.value)
-    assert caught.value.exit_code == 2
+    assert caught.value.exit_code == 75
     assert caught.value.received == reply.content  # handed to the loader to archive
 
 

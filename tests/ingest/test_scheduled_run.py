@@ -222,7 +222,7 @@ def test_a_data_quality_failure_exits_1_and_publishes_nothing(
     assert published_files(settings) == before
 
 
-def test_an_unavailable_source_exits_2_and_publishes_nothing(
+def test_an_unavailable_source_exits_75_and_publishes_nothing(
     built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = copy_built(built_warehouse, tmp_path)
@@ -236,8 +236,8 @@ def test_an_unavailable_source_exits_2_and_publishes_nothing(
     monkeypatch.setattr(pipeline, "ingest_all", unreachable)
     result = CliRunner().invoke(app, ["run", "--live", "--no-freshness"])
 
-    assert result.exit_code == 2, result.output
-    assert "exit 2 (source unavailable)" in result.output
+    assert result.exit_code == 75, result.output
+    assert "exit 75 (source unavailable)" in result.output
     assert published_files(settings) == before
     log = next((settings.db_path.parent / "logs").glob("run-*.log")).read_text()
     assert "SourceUnavailable: https://census.invalid/country.xlsx" in log

@@ -12,6 +12,7 @@ from ingest.loader import load_payload
 from ingest.settings import Settings
 from ingest.sources.base import bundled_path
 from ingest.sources.census_country import CENSUS_COUNTRY
+from tests.warehouse_copies import copy_built, settings_env
 
 DERIVED_MONTHLY = bundled_path("census_country", "us_turkey_goods_monthly.csv")
 
@@ -42,3 +43,14 @@ def inbox(
     folder.mkdir()
     monkeypatch.setenv("TRADEWATCH_FILE_ROOTS", str(folder))
     return Settings.from_env(), folder
+
+
+@pytest.fixture
+def built_copy(
+    built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """A copy of the session's built (and published) warehouse, exported for the CLI."""
+    settings = copy_built(built_warehouse, tmp_path)
+    for key, value in settings_env(settings).items():
+        monkeypatch.setenv(key, value)
+    return settings

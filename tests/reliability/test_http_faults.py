@@ -132,6 +132,20 @@ def huge_announced(_: Handler) -> Handler:
     )
 
 
+def redirect_to(location: Callable[[httpx.Request], str]) -> Callable[[Handler], Handler]:
+    def make(_: Handler) -> Handler:
+        return lambda request: httpx.Response(302, headers={"Location": location(request)})
+
+    return make
+
+
+def bad_content_encoding(_: Handler) -> Handler:
+    """A body that says it is gzip and is not: httpx's DecodingError while reading it."""
+    return lambda request: httpx.Response(
+        200, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all " * 64
+    )
+
+
 PULLED: list[list[int]] = []  # bytes pulled from each streamed response
 
 # fault → the exit code every source must end with; 204 is the API's "nothing published"
@@ -149,6 +163,9 @@ FAULTS: dict[str, Callable[[Handler], Handler]] = {
     "empty-204": status(204),
     "huge-streamed": huge,
     "huge-announced": huge_announced,
+    "redirect-loop": redirect_to(lambda request: str(request.url)),
+    "redirect-to-ftp": redirect_to(lambda request: "ftp://mirror.example/country.xlsx"),
+    "bad-content-encoding": bad_content_encoding,
 }
 RETRIED = {"429-storm", "http-500", "http-502", "http-503", "http-504"} | {
     "connection-reset",
@@ -157,10 +174,10 @@ RETRIED = {"429-storm", "http-500", "http-502", "http-503", "http-504"} | {
 }
 # one rule for every live source (docs/reliability.md): an answer that is not a complete,
 # decodable body of the documented format (cut short, an HTML page, an undocumented 204) is
-# the source being unavailable, exit 2, like a 503; only the Census API documents 204, as
+# the source being unavailable, exit 75, like a 503; only the Census API documents 204, as
 # "nothing published for this query", so its months are skipped (exit 0)
 EXIT_CODES: dict[tuple[str, str], int] = {
-    **{(source, fault): 2 for source in LIVE_SOURCES for fault in FAULTS},
+    **{(source, fault): 75 for source in LIVE_SOURCES for fault in FAULTS},
     ("census-hs", "empty-204"): 0,
 }
 # the answers a live source received and refused, archived (key scrubbed) for inspection
@@ -285,12 +302,12 @@ def census_country_cli(
 @pytest.mark.parametrize(
     ("fault", "code", "message"),
     [
-        ("http-503", 2, "HTTP 503 after 3 attempts"),
-        ("timeout", 2, "ReadTimeout after 3 attempts"),
-        ("huge-announced", 2, "exceeds the 2,097,152-byte limit"),
-        ("body-cut-in-half", 2, "HTTP 200 with a body that is not a complete zip archive"),
-        ("html-page-200", 2, "HTTP 200 with an HTML page"),
-        ("empty-204", 2, "HTTP 204 (No Content) instead of the xlsx workbook"),
+        ("http-503", 75, "HTTP 503 after 3 attempts"),
+        ("timeout", 75, "ReadTimeout after 3 attempts"),
+        ("huge-announced", 75, "exceeds the 2,097,152-byte limit"),
+        ("body-cut-in-half", 75, "HTTP 200 with a body that is not a complete zip archive"),
+        ("html-page-200", 75, "HTTP 200 with an HTML page"),
+        ("empty-204", 75, "HTTP 204 (No Content) instead of the xlsx workbook"),
     ],
 )
 def test_the_cli_exits_with_the_documented_code_and_one_line_message(
@@ -401,11 +418,11 @@ def test_a_200_with_an_unexpected_schema_fails_the_chunk_and_publishes_nothing(
     assert all(key not in message for key in KEYS)
 
 
-def test_a_live_run_against_failing_apis_exits_2_and_its_log_holds_no_key(
+def test_a_live_run_against_failing_apis_exits_75_and_its_log_holds_no_key(
     keyed: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """`tradewatch run --live` with both keys set, every API answering 503 with the request
-    (key included) echoed back: exit 2, the failed source's rows unchanged, nothing
+    (key included) echoed back: exit 75, the failed source's rows unchanged, nothing
     published, no key in the run log. (Sources before it, e.g. the bundled reference
     lists, load atomically one by one and stay loaded.)"""
     census = "raw_census_country.monthly_flows"
@@ -415,7 +432,7 @@ def test_a_live_run_against_failing_apis_exits_2_and_its_log_holds_no_key(
 
     result = CliRunner().invoke(app, ["run", "--live", "--no-freshness", "--log-dir", str(logs)])
 
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 75, result.output
     assert dict(raw_state(keyed.db_path))[census] == before
     assert not keyed.published_dir.exists()
     (log_file,) = logs.glob("run-*.log")

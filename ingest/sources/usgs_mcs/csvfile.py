@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ingest.csvlimits import check_rows
 from ingest.errors import ParseError
 
 EDITION = re.compile(r"^MCS(\d{4})$")
@@ -42,6 +43,7 @@ def read_table(payload: bytes, origin: str) -> Table:
     except UnicodeDecodeError as error:
         where = f"{error.reason} at byte {error.start}"
         raise ParseError(f"{origin}: not UTF-8 text ({where})") from None
+    check_rows(payload, origin)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in next(reader)]

@@ -53,7 +53,7 @@ class ScienceBase:
 
     def fetch(self, edition: str, kind: str) -> bytes:
         """The rare-earths CSV of an edition. An answer that is not a complete JSON, zip or
-        CSV is `UnusableResponse` (exit 2, see `documented_body`); an item or zip that is
+        CSV is `UnusableResponse` (exit 75, see `documented_body`); an item or zip that is
         complete but lacks what it always held is a changed layout: `ParseError` (exit 1),
         carrying the item JSON so it is archived."""
         item = self._download(self.item_url(edition), JSON, params={"format": "json"})

@@ -236,7 +236,7 @@ def test_html_page_with_status_200_is_an_authentication_error(settings: Settings
     assert "CENSUS_API_KEY" in message and "key_signup" in message and "Invalid Key" in message
     assert "JSON" not in message.replace("JSON array", "")
     assert len(api.requests) == 1  # every other chunk would fail the same way: stop at once
-    assert raised.value.exit_code == 2
+    assert raised.value.exit_code == 75
 
 
 def test_400_text_is_surfaced_without_retrying(settings: Settings, waits: list[float]) -> None:
@@ -250,7 +250,7 @@ def test_400_text_is_surfaced_without_retrying(settings: Settings, waits: list[f
         ingest(settings, api, **{**WINDOW, "to_month": "2024-01"})
     assert "HTTP 400: error: unknown variable 'ALL_VAL_MO'" in str(failed.value)
     assert isinstance(failed.value.failures[0][1], census_client.CensusQueryError)
-    assert failed.value.exit_code == 2
+    assert failed.value.exit_code == 75
     assert waits == [] and api.chunks().count("exports_2024-01_HS2") == 1
     assert len(api.requests) == 4  # the other chunks were still asked for
 
@@ -300,7 +300,7 @@ def test_a_failed_chunk_does_not_stop_the_others_and_is_the_only_one_refetched(
     with pytest.raises(pipeline.ChunksFailed) as failed:
         ingest(settings, broken, **january)
     assert [chunk for chunk, _ in failed.value.failures] == ["turkey_by_hs exports:2024-01:HS4"]
-    assert "HTTP 503 after 5 attempts" in str(failed.value) and failed.value.exit_code == 2
+    assert "HTTP 503 after 5 attempts" in str(failed.value) and failed.value.exit_code == 75
     assert [result.chunk for result in failed.value.results] == [
         "exports:2024-01:HS2",
         "imports:2024-01:HS2",

@@ -159,7 +159,7 @@ def test_cli_exits_non_zero_naming_the_failed_chunk(
         args = ["ingest", "census-hs", "--live", "--from", "2024-01", "--to", "2024-01",
                 "--dataset", "turkey_by_hs"]  # fmt: skip
         result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 75, result.output
     assert "1 chunk(s) failed" in result.output
     assert "turkey_by_hs exports:2024-01:HS4" in result.output
     assert "HTTP 500 after 1 attempts" in result.output

@@ -191,7 +191,7 @@ def test_an_error_page_instead_of_json_fails_and_keeps_the_warehouse(settings: S
     html = httpx.Response(200, content=ERROR_PAGE, headers={"Content-Type": "text/html"})
     with pytest.raises(UnusableResponse, match=r"HTML page .* instead of the JSON") as raised:
         live_2024(settings, sciencebase({ITEM_URL: [html]}), dataset="salient")
-    assert raised.value.exit_code == 2
+    assert raised.value.exit_code == 75
     assert rows(settings, "select count(*) from raw_usgs_mcs.us_salient") == [(95,)]
     ledger = rows(
         settings,

@@ -1,0 +1,66 @@
+"""Which tradewatch sources feed which mart, read from dbt's manifest (its lineage graph).
+
+dbt writes `manifest.json` on every build; walking a mart's `depends_on` back to `source()`
+nodes names the raw schemas it reads, and a raw schema `raw_<name>` is the tradewatch source
+`<name>` with `-` for `_`. Derived, not declared, so a new mart or source needs no edit here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ingest.settings import Settings
+from ingest.sources import SOURCES
+from ingest.transform import dbt_work_dir
+
+
+def manifest_path(settings: Settings) -> Path:
+    return dbt_work_dir(settings) / "target" / "manifest.json"
+
+
+def read_manifest(settings: Settings) -> dict[str, Any] | None:
+    path = manifest_path(settings)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def mart_sources(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """{mart name: tradewatch sources upstream of it}, for every model in the marts schema."""
+    nodes: dict[str, Any] = manifest.get("nodes", {})
+    found: dict[str, tuple[str, ...]] = {}
+    for unique_id, node in nodes.items():
+        if node.get("resource_type") == "model" and node.get("schema") == "marts":
+            found[node["name"]] = _upstream_sources(unique_id, nodes)
+    return found
+
+
+def _upstream_sources(unique_id: str, nodes: dict[str, Any]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    pending = [unique_id]
+    sources: set[str] = set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current.startswith("source."):
+            name = current.split(".")[2].replace("_", "-")  # source.<project>.<source>.<table>
+            if name in SOURCES:
+                sources.add(name)
+            continue
+        pending.extend(nodes.get(current, {}).get("depends_on", {}).get("nodes", []))
+    return tuple(name for name in SOURCES if name in sources)  # in build order
+
+
+def is_live_only(source: str) -> bool:
+    """A source with nothing bundled: only `ingest <source> --live` (or --file) fills it."""
+    return next(iter(SOURCES[source].offline()), None) is None
+
+
+def fill_command(source: str) -> str:
+    if is_live_only(source):
+        return f"tradewatch ingest {source} --live"
+    return "tradewatch build"
