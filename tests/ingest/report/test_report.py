@@ -19,10 +19,6 @@ from tests.ingest.report.report_databases import (
     with_all_marts,
 )
 
-# its module fixture is costly: every test of the module on one xdist worker, so it
-# is built once (pyproject: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("report")
-
 ALL_SECTIONS = {
     "trade-goal",
     "turkey-rank",
