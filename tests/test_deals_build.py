@@ -18,10 +18,6 @@ from ingest.settings import Settings
 from tests.ingest.deals_register.cases import ISSUE_RULE_PARAMS, BadField, apply, copy_register
 from tests.ingest.sources.census_hs_api import fixture_rows, local_server
 
-# its module fixture is costly: every test of the module on one xdist worker, so it
-# is built once (pyproject: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("deals_build")
-
 runner = CliRunner()
 MAX = "tr-us-thy-boeing737max-2025"  # latest event: talks on 2025-11-05
 STATE_QUERIES = {

@@ -15,10 +15,6 @@ from ingest.loader import load_payload
 from ingest.settings import Settings
 from ingest.sources.baci import BACI
 
-# its module fixture is costly: every test of the module on one xdist worker, so it
-# is built once (pyproject: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("bench_generate")
-
 ROWS = 20_000
 
 

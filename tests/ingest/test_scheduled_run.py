@@ -28,10 +28,6 @@ from ingest.runlock import lock_path
 from ingest.settings import Settings
 from tests.warehouse_copies import copy_built, published_files, settings_env, tradewatch
 
-# the scenario runs twice: the tests that read it share one xdist worker, so it runs once
-# (pyproject: --dist loadgroup)
-ON_THE_SCENARIO_WORKER = pytest.mark.xdist_group("scheduled_run_scenario")
-
 READER = r"""
 import sys
 import duckdb
@@ -147,7 +143,6 @@ def scenario(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
         reader.wait()
 
 
-@ON_THE_SCENARIO_WORKER
 def test_the_run_succeeds_while_a_reader_holds_the_published_copy(scenario: Scenario) -> None:
     assert scenario.reader_first.startswith(f"ready {scenario.before_build_id} ")
     assert scenario.first_code == 0, scenario.first_output
@@ -155,7 +150,6 @@ def test_the_run_succeeds_while_a_reader_holds_the_published_copy(scenario: Scen
     assert scenario.manifest_build_id != scenario.before_build_id
 
 
-@ON_THE_SCENARIO_WORKER
 def test_the_reader_keeps_reading_during_the_run_then_sees_the_new_copy(
     scenario: Scenario,
 ) -> None:
@@ -166,7 +160,6 @@ def test_the_reader_keeps_reading_during_the_run_then_sees_the_new_copy(
     assert scenario.read_after_reconnect == f"reconnected {scenario.manifest_build_id} 489"
 
 
-@ON_THE_SCENARIO_WORKER
 def test_a_second_run_exits_3_at_once_naming_the_first(scenario: Scenario) -> None:
     assert scenario.rival_code == 3, scenario.rival_stderr
     assert f"pid {scenario.first_pid} " in scenario.rival_stderr
@@ -174,7 +167,6 @@ def test_a_second_run_exits_3_at_once_naming_the_first(scenario: Scenario) -> No
     assert scenario.first_running_when_rival_ended  # it did not wait for the first run
 
 
-@ON_THE_SCENARIO_WORKER
 def test_each_run_writes_its_own_log_file(scenario: Scenario) -> None:
     logs = sorted((scenario.settings.db_path.parent / "logs").glob("run-*.log"))
     texts = [log.read_text() for log in logs]

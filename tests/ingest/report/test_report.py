@@ -21,9 +21,6 @@ from tests.ingest.report.report_databases import (
 )
 
 TRADE_SECTIONS = {"trade-goal", "revisions", "turkey-rank"}
-# its module fixture is costly: every test of the module on one xdist worker, so it
-# is built once (pyproject: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("report")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

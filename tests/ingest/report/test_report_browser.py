@@ -21,10 +21,6 @@ from ingest.report import ReportResult, render_report
 from ingest.settings import Settings
 from tests.ingest.report.report_databases import HOSTILE_TITLE, trade_only, with_all_marts
 
-# its module fixture is costly: every test of the module on one xdist worker, so it
-# is built once (pyproject: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("report_browser")
-
 FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -21,9 +21,6 @@ from ingest.report.sections import all_sections
 from ingest.settings import Settings
 from tests.ingest.report.report_databases import ALL_SECTIONS
 
-# the sections fixture draws every chart: the module's tests on one xdist worker
-pytestmark = pytest.mark.xdist_group("report_sections")
-
 
 @pytest.fixture(scope="module")
 def published(built_warehouse: Settings) -> Iterator[duckdb.DuckDBPyConnection]:

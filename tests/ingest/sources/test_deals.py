@@ -31,10 +31,6 @@ from tests.ingest.deals_register.cases import (
     write_rows,
 )
 
-# its module fixture is costly: every test of the module on one xdist worker, so it
-# is built once (pyproject: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("deals_source")
-
 RAW_TABLES = (DEALS, DEAL_EVENTS, DEAL_TRADE_LINKS)
 
 

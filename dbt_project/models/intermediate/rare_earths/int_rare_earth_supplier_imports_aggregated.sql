@@ -10,58 +10,40 @@ annual_flows as (
 
 ),
 
-imports as (
+import_rows as (
 
-    select * from annual_flows
+    select
+        reporter_iso3 as importer_iso3,
+        partner_iso3 as supplier_iso3,
+        stage,
+        year,
+        source,
+        hs6,
+        value_usd,
+        vintage
+    from annual_flows
     where flow = 'import'
 
 ),
 
 supplier_rows as (
 
-    select
-        reporter_iso3 as importer_iso3,
-        partner_iso3 as supplier_iso3,
-        stage,
-        year,
-        source,
-        hs6,
-        value_usd,
-        vintage
-    from imports
-    where partner_iso3 is distinct from 'WLD' and reporter_iso3 <> 'WLD'
+    select * from import_rows
+    where supplier_iso3 is distinct from 'WLD' and importer_iso3 <> 'WLD'
 
 ),
 
 world_supplier_rows as (
 
-    select
-        'WLD' as importer_iso3,
-        supplier_iso3,
-        stage,
-        year,
-        source,
-        hs6,
-        value_usd,
-        vintage
-    from supplier_rows
+    select * replace ('WLD' as importer_iso3) from supplier_rows
     where source = 'baci'
 
 ),
 
 reported_total_rows as (
 
-    select
-        reporter_iso3 as importer_iso3,
-        partner_iso3 as supplier_iso3,
-        stage,
-        year,
-        source,
-        hs6,
-        value_usd,
-        vintage
-    from imports
-    where partner_iso3 = 'WLD'
+    select * from import_rows
+    where supplier_iso3 = 'WLD'
 
 ),
 
@@ -82,7 +64,7 @@ aggregated as (
         select * from world_supplier_rows
         union all by name
         select * from reported_total_rows
-    ) as import_rows
+    ) as unioned
     group by importer_iso3, supplier_iso3, stage, year, source, hs6
 
 )
