@@ -31,7 +31,7 @@ def _examples() -> list[tuple[str, list[list[str]]]]:
 
 
 def test_the_doc_has_five_examples_and_the_chart() -> None:
-    assert len(_examples()) == 5
+    assert len(_examples()) >= 5  # other sections may add questions
     assert "](docs/img/trade-goal.png)" in _section()
     assert (PROJECT_ROOT / "docs" / "img" / "trade-goal.png").read_bytes()[:4] == b"\x89PNG"
 
