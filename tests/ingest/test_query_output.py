@@ -151,14 +151,9 @@ def test_the_query_command_prints_whole_numbers_at_any_width(
     ("sql", "sources", "commands"),
     [
         (
-            "from marts.us_turkey_trade_by_product",
-            ["census-hs"],
-            ["`tradewatch ingest census-hs --live`, then `tradewatch transform`"],
-        ),
-        (
-            "select * from marts.rare_earth_trade_flows where source = 'census'",
-            ["census-hs and comtrade"],
-            ["`tradewatch ingest census-hs --live`", "`tradewatch ingest comtrade --live`"],
+            "select * from marts.rare_earth_trade_flows where source = 'comtrade'",
+            ["comtrade"],
+            ["`tradewatch ingest comtrade --live`, then `tradewatch transform`"],
         ),
     ],
 )

@@ -131,7 +131,7 @@ def test_status_lists_every_source_and_exits_1_on_a_failure(settings: Settings) 
     for name in SOURCES:
         assert re.search(rf"^│ {re.escape(name)} +│", output, re.M), name
     assert re.search(
-        r"^│ census-hs +│ +│ not loaded +│.*`tradewatch ingest census-hs --live`", output, re.M
+        r"^│ comtrade +│ +│ not loaded +│.*`tradewatch ingest comtrade --live`", output, re.M
     )
     workbook = next(line for line in output.splitlines() if "│ workbook" in line)
     assert "2024-06" in workbook and "2026-11-01 12:04" in workbook  # the newest good load
