@@ -416,7 +416,7 @@ def revisions(frame: pl.DataFrame) -> Figure:
     axes.invert_yaxis()
     axes.axvline(0, color=MUTED, lw=0.8)
     axes.set_xlabel("revision, USD million (the release's value minus the previous release's)")
-    axes.set_title("The largest revisions of U.S.–Turkey series in the newest releases")
+    axes.set_title("Largest U.S.–Turkey revisions")
     axes.grid(axis="x", color="#e5e7eb", lw=0.6)
     return figure
 
