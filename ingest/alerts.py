@@ -18,23 +18,6 @@ from ingest.settings import Settings
 
 log = logging.getLogger("tradewatch.alerts")
 
-ALERTS_DDL = """
-create table if not exists ops.alerts (
-    alert_id integer primary key,
-    created_at timestamptz not null,
-    snapshot_id integer not null,
-    baseline_snapshot_id integer not null,
-    title varchar not null,
-    body varchar not null,
-    figures varchar not null,
-    status varchar not null check (status in ('pending', 'sent', 'failed', 'not_configured')),
-    attempts integer not null,
-    last_attempt_at timestamptz,
-    last_error varchar,
-    sent_at timestamptz
-);
-"""
-
 
 def moved(change: FigureChange, settings: Settings) -> bool:
     """A new or vanished figure always counts; otherwise its unit's threshold decides."""
@@ -69,7 +52,6 @@ def _record(settings: Settings) -> None:
     body = _body(figures, diff.new_releases)
     status = "pending" if settings.notify_urls else "not_configured"
     with warehouse.connect(settings.db_path) as con:
-        con.execute(ALERTS_DDL)
         [(alert_id,)] = con.execute(
             "select coalesce(max(alert_id), 0) + 1 from ops.alerts"
         ).fetchall()

@@ -16,22 +16,6 @@ import duckdb
 
 from ingest import warehouse
 
-SNAPSHOT_DDL = """
-create table if not exists ops.figure_snapshots (
-    snapshot_id integer primary key,
-    taken_at timestamptz not null,
-    releases varchar not null
-);
-create table if not exists ops.tracked_figures (
-    snapshot_id integer not null,
-    figure varchar not null,
-    period varchar,
-    value double,
-    unit varchar not null,
-    label varchar not null
-);
-"""
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -112,7 +96,6 @@ def current_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Figure]:
 def record_snapshot(db_path: Path) -> Snapshot:
     """Snapshot the tracked figures and the releases they come from into `ops`."""
     with warehouse.connect(db_path) as con:
-        con.execute(SNAPSHOT_DDL)
         figures = current_figures(con)
         releases = _releases(con)
         [(snapshot_id,)] = con.execute(

@@ -63,6 +63,35 @@ create table if not exists ops.data_quality_results (
     unexpected_sample varchar,
     observed_value varchar
 );
+-- what `tradewatch diff` and the alerts compare (ingest/figures.py)
+create table if not exists ops.figure_snapshots (
+    snapshot_id integer primary key,
+    taken_at timestamptz not null,
+    releases varchar not null
+);
+create table if not exists ops.tracked_figures (
+    snapshot_id integer not null,
+    figure varchar not null,
+    period varchar,
+    value double,
+    unit varchar not null,
+    label varchar not null
+);
+-- notifications sent after `tradewatch run` (ingest/alerts.py)
+create table if not exists ops.alerts (
+    alert_id integer primary key,
+    created_at timestamptz not null,
+    snapshot_id integer not null,
+    baseline_snapshot_id integer not null,
+    title varchar not null,
+    body varchar not null,
+    figures varchar not null,
+    status varchar not null check (status in ('pending', 'sent', 'failed', 'not_configured')),
+    attempts integer not null,
+    last_attempt_at timestamptz,
+    last_error varchar,
+    sent_at timestamptz
+);
 """
 
 
