@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import polars as pl
 
+from ingest.csvlimits import check_rows
 from ingest.errors import ParseError
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
@@ -113,8 +114,10 @@ def parse_download(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
 
 
 def _text(payload: bytes, origin: str) -> str:
+    payload = gunzip_if_gzipped(payload, origin)
+    check_rows(payload, origin)
     try:
-        return gunzip_if_gzipped(payload, origin).decode("utf-8-sig")
+        return payload.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ParseError(f"{origin}: not a UTF-8 CSV file: {error}") from None
 

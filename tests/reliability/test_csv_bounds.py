@@ -6,6 +6,7 @@ here the same shape with a 1 MB line and a 4 KB limit, so the test stays fast.""
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import zipfile
@@ -154,3 +155,34 @@ def test_a_header_is_read_no_further_than_the_limit() -> None:
     with pytest.raises(ParseError, match="row 1"):
         read_line(endless, "x.csv", limit=LIMIT)
     assert endless.tell() == LIMIT + 1
+
+
+GZIPPED_READERS = {
+    "usatradeonline": (
+        ["usatradeonline"],
+        BUNDLED_DIR / "usatradeonline" / "state_exports_by_naics_commodities_2026-03-15.csv.gz",
+    ),
+    "census-hs-saved-csv": (
+        ["census-hs", "--vintage", "2025-10-18"],
+        BUNDLED_DIR / "census_hs" / "exports_hs_by_country_monthly_2013-2024.csv.gz",
+    ),
+}
+
+
+@pytest.mark.parametrize("reader", GZIPPED_READERS)
+def test_the_saved_download_readers_refuse_a_row_past_the_limit(
+    reader: str, inbox: tuple[Settings, Path], small_limit: Path
+) -> None:
+    settings = inbox[0]
+    command, original = GZIPPED_READERS[reader]
+    path = small_limit / original.name.removesuffix(".gz")
+    path.write_bytes(with_long_row(gzip.decompress(original.read_bytes())))
+    before = raw_state(settings.db_path)
+
+    result = CliRunner().invoke(app, ["ingest", *command, "--file", str(path)])
+
+    assert result.exit_code == 1, result.output[:800]
+    assert "longer than 4,096 bytes" in result.output and len(result.output) < 800
+    assert "Traceback" not in result.output
+    assert raw_state(settings.db_path) == before
+    assert ledger(settings.db_path)[-1]["status"] == "failed"

@@ -13,6 +13,7 @@ import json
 import httpx
 import polars as pl
 
+from ingest.csvlimits import check_rows
 from ingest.errors import ParseError, SchemaDrift
 from ingest.sources.base import RawTable
 from ingest.ziplimits import gunzip_if_gzipped
@@ -202,6 +203,7 @@ def _json_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | 
 
 
 def _csv_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
+    check_rows(payload, origin)
     try:
         text = payload.decode("utf-8-sig")
     except UnicodeDecodeError as error:
