@@ -107,10 +107,11 @@ def record_snapshot(db_path: Path) -> Snapshot:
             "insert into ops.figure_snapshots values (?, ?, ?)",
             [snapshot_id, taken_at, json.dumps(releases)],
         )
-        con.executemany(
-            "insert into ops.tracked_figures values (?, ?, ?, ?, ?, ?)",
-            [[snapshot_id, f.figure, f.period, f.value, f.unit, f.label] for f in figures.values()],
-        )
+        rows = [
+            [snapshot_id, f.figure, f.period, f.value, f.unit, f.label] for f in figures.values()
+        ]
+        if rows:  # a warehouse whose marts are still empty has no figure to track yet
+            con.executemany("insert into ops.tracked_figures values (?, ?, ?, ?, ?, ?)", rows)
         con.execute("commit")
     return Snapshot(snapshot_id, taken_at, tuple(releases), figures)
 

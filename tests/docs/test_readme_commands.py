@@ -80,10 +80,12 @@ def test_every_command_is_written_the_same_runnable_way() -> None:
     """`.venv/bin/tradewatch`, which `make install` creates, never a bare `tradewatch`."""
     programs = {words[0] for words in readme_commands()}
     assert "tradewatch" not in programs
-    assert programs <= {PROGRAM, "make", "export"}
+    # the lake section (deploy/lake.md) runs its own environment and a PostgreSQL client
+    assert programs <= {PROGRAM, "make", "export", ".venv-lake/bin/tradewatch", "psql"}
     assert len(tradewatch_commands()) >= 18
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^VENV := \.venv$", makefile, re.M)
+    assert re.search(r"^LAKE_VENV := \.venv-lake$", makefile, re.M)
     scripts = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["tradewatch"] == "ingest.cli:app"
 

@@ -95,7 +95,14 @@ def test_a_sparse_bundled_workbook_is_refused_too(
     sparse = tmp_path / WORKBOOK.name
     sparse.write_bytes(with_far_cell())
     monkeypatch.setattr(census_country, "BUNDLED_WORKBOOKS", (WORKBOOK.name,))
-    monkeypatch.setattr(census_country, "bundled_path", lambda folder, name: tmp_path / name)
+    real_bundled_path = census_country.bundled_path  # the other bundled files stay real
+    monkeypatch.setattr(
+        census_country,
+        "bundled_path",
+        lambda folder, name: (
+            tmp_path / name if name == WORKBOOK.name else real_bundled_path(folder, name)
+        ),
+    )
 
     with pytest.raises(ParseError, match="TRADEWATCH_XLSX_MAX_CELLS"):
         pipeline.ingest_source("census-country", seeded_settings)

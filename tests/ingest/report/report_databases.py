@@ -21,6 +21,8 @@ ALL_SECTIONS = {
     "deals-pipeline",
     "deals-timeline",
 }
+# the sections a warehouse with only the trade marts can draw
+TRADE_SECTIONS = {"trade-goal", "revisions", "turkey-rank"}
 RARE_EARTH_MARTS = (
     "rare_earth_supply",
     "rare_earth_supply_latest",

@@ -16,11 +16,10 @@ from ingest.settings import Settings
 from tests.ingest.report.report_databases import (
     ALL_SECTIONS,
     HOSTILE_URL,
+    TRADE_SECTIONS,
     trade_only,
     with_all_marts,
 )
-
-TRADE_SECTIONS = {"trade-goal", "revisions", "turkey-rank"}
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -19,7 +19,13 @@ import pytest
 
 from ingest.report import ReportResult, render_report
 from ingest.settings import Settings
-from tests.ingest.report.report_databases import HOSTILE_TITLE, trade_only, with_all_marts
+from tests.ingest.report.report_databases import (
+    ALL_SECTIONS,
+    HOSTILE_TITLE,
+    TRADE_SECTIONS,
+    trade_only,
+    with_all_marts,
+)
 
 FLAGS = (
     "--headless",
@@ -120,14 +126,7 @@ def test_every_chart_renders_with_no_console_message(
 ) -> None:
     page, console = open_in_chromium(reports["full"].html_path, tmp_path / "profile")
     assert console == []
-    assert page.figures == {
-        "trade-goal": True,
-        "turkey-rank": True,
-        "rare-earth-supply": True,
-        "china-share": True,
-        "deals-pipeline": True,
-        "deals-timeline": True,
-    }
+    assert page.figures == dict.fromkeys(ALL_SECTIONS, True)
     assert page.scripts == 0
     assert HOSTILE_TITLE in page.cells  # shown as text, executed nowhere
 
@@ -137,14 +136,9 @@ def test_missing_marts_show_panels_in_the_browser(
 ) -> None:
     page, console = open_in_chromium(reports["trade"].html_path, tmp_path / "profile")
     assert console == []
-    assert page.figures == {"trade-goal": True, "turkey-rank": True}
+    assert page.figures == dict.fromkeys(TRADE_SECTIONS, True)
     assert page.available == {
-        "trade-goal": "true",
-        "turkey-rank": "true",
-        "rare-earth-supply": "false",
-        "china-share": "false",
-        "deals-pipeline": "false",
-        "deals-timeline": "false",
+        section: "true" if section in TRADE_SECTIONS else "false" for section in ALL_SECTIONS
     }
 
 
