@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.generate import generate
 from ingest.lake import LOCK_NAMESPACE
 from ingest.sources import get_source
-from tests.lake.conftest import Lake, partition_columns, require
+from tests.lake.conftest import LAKE_BIN, PROJECT_ROOT, Lake, partition_columns, require
 
 BACI_ROWS = 2_000_000
 
@@ -124,14 +124,35 @@ def test_a_reader_is_never_blocked_and_sees_a_load_whole(fresh_lake: Lake, tmp_p
     assert _trade_rows(fresh_lake) == BACI_ROWS
 
 
+DIE_BEFORE_COMMIT = """
+import os, signal, sys
+from ingest import warehouse
+from ingest.cli import app
+insert_record = warehouse._insert_record
+def insert_then_die(con, record, outcomes):
+    insert_record(con, record, outcomes)
+    if "trade_flows" in (record.raw_tables or ""):
+        os.kill(os.getpid(), signal.SIGKILL)
+warehouse._insert_record = insert_then_die
+app(sys.argv[1:], prog_name="tradewatch")
+"""
+
+
 def test_kill_9_mid_load_leaves_the_lake_consistent(fresh_lake: Lake, tmp_path: Path) -> None:
     release = _baci_release(tmp_path)
     args = ("ingest", "baci", "--file", str(release), "--all-products")
-    writer = fresh_lake.popen(*args)
-    _wait_for_lock(fresh_lake, writer, held=True)
-    time.sleep(1.5)  # rows are being written
-    writer.send_signal(signal.SIGKILL)
-    writer.communicate(timeout=60)
+    # the writer kills itself inside the load's transaction, after the trade rows and the
+    # ledger row are written and before the commit: deterministic, however fast the machine
+    writer = subprocess.Popen(
+        [str(LAKE_BIN / "python"), "-c", DIE_BEFORE_COMMIT, *args],
+        env=fresh_lake.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    writer.communicate(timeout=600)
+    assert writer.returncode == -signal.SIGKILL
     _wait_for_lock(fresh_lake, writer, held=False)  # the catalog freed the dead writer's lock
     assert _trade_rows(fresh_lake) == 0
     assert "baci" not in _ok_sources(fresh_lake)
