@@ -12,13 +12,33 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
-import polars as pl
 
 from ingest.errors import TradewatchError
 from ingest.settings import Settings
+
+if TYPE_CHECKING:  # `query_frame` only: DuckDB imports polars when it builds the frame
+    import polars as pl
+
+T = TypeVar("T")
+
+NUMERIC_TYPES = frozenset(
+    {
+        "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
+        "uinteger", "ubigint", "uhugeint", "float", "double", "decimal",
+    }
+)  # fmt: skip
+TEMPORAL_TYPES = frozenset(
+    {
+        "date", "time", "time with time zone", "time_ns", "timestamp", "timestamp_s",
+        "timestamp_ms", "timestamp_ns", "timestamp with time zone", "interval",
+    }
+)  # fmt: skip
 
 
 class QueryRefused(TradewatchError):
@@ -41,7 +61,67 @@ def query_database(settings: Settings) -> Path:
     return published if published.exists() else settings.db_path
 
 
-def run_query(settings: Settings, sql: str) -> pl.DataFrame:
+@dataclass(frozen=True)
+class ColumnType:
+    """A result column's DuckDB type, asked what `query_output` needs to lay it out."""
+
+    name: str  # DuckDB's type id, e.g. "bigint", "timestamp with time zone"
+
+    def is_numeric(self) -> bool:
+        return self.name in NUMERIC_TYPES
+
+    def is_temporal(self) -> bool:
+        return self.name in TEMPORAL_TYPES
+
+    def __str__(self) -> str:
+        return "Boolean" if self.name == "boolean" else self.name
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A query's answer as Python values: column names, their types and the rows."""
+
+    columns: list[str]
+    dtypes: list[ColumnType]
+    records: list[tuple[Any, ...]]
+
+    @property
+    def height(self) -> int:
+        return len(self.records)
+
+    def is_empty(self) -> bool:
+        return not self.records
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return list(self.records)
+
+    def iter_rows(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.records)
+
+
+def _fetch(relation: duckdb.DuckDBPyRelation | None) -> QueryResult:
+    if relation is None:  # a statement that returns nothing
+        return QueryResult([], [], [])
+    types = [ColumnType(str(column.id)) for column in relation.types]
+    return QueryResult(list(relation.columns), types, relation.fetchall())
+
+
+def _frame(relation: duckdb.DuckDBPyRelation | None) -> pl.DataFrame:
+    if relation is None:  # no columns, no rows, like pl.DataFrame()
+        return duckdb.sql("select 1 where false").pl().select([])
+    return relation.pl()
+
+
+def run_query(settings: Settings, sql: str) -> QueryResult:
+    return _run(settings, sql, _fetch)
+
+
+def query_frame(settings: Settings, sql: str) -> pl.DataFrame:
+    """The answer as a polars frame (polars is imported only here, by DuckDB)."""
+    return _run(settings, sql, _frame)
+
+
+def _run(settings: Settings, sql: str, fetch: Callable[[duckdb.DuckDBPyRelation | None], T]) -> T:
     path = published_copy(settings)
     if not path.exists():
         raise NothingPublished(
@@ -51,7 +131,7 @@ def run_query(settings: Settings, sql: str) -> pl.DataFrame:
     spill = Path(tempfile.mkdtemp(prefix="tradewatch-query-"))
     try:
         with _connect(path, settings, spill) as con:
-            return _bounded(con, sql, settings)
+            return _bounded(con, sql, settings, fetch)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
 
@@ -70,12 +150,16 @@ def _connect(path: Path, settings: Settings, spill: Path) -> duckdb.DuckDBPyConn
         raise QueryRefused(f"{path}: cannot be opened: {_one_line(error)}") from None
 
 
-def _bounded(con: duckdb.DuckDBPyConnection, sql: str, settings: Settings) -> pl.DataFrame:
+def _bounded(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    settings: Settings,
+    fetch: Callable[[duckdb.DuckDBPyRelation | None], T],
+) -> T:
     timer = threading.Timer(settings.query_timeout_s, con.interrupt)
     timer.start()
     try:
-        relation = con.sql(sql)
-        return pl.DataFrame() if relation is None else relation.pl()
+        return fetch(con.sql(sql))
     except duckdb.InterruptException:
         raise QueryRefused(
             f"query stopped after {settings.query_timeout_s:g} s "

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import TradewatchError
-from ingest.settings import Settings
-from ingest.transform import dbt_work_dir, run_dbt
+from ingest.settings import Settings, dbt_work_dir
+from ingest.transform import run_dbt
 
 DOCS_TARGET = "target-docs"
 HOST = "127.0.0.1"  # the docs never listen beyond this machine

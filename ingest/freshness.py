@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ingest import warehouse
 from ingest.errors import TradewatchError
-from ingest.settings import Settings
-from ingest.transform import dbt_work_dir, run_dbt
+from ingest.settings import Settings, dbt_work_dir
+from ingest.transform import run_dbt
 
 FRESHNESS_TARGET = "target-freshness"
 
@@ -31,8 +32,6 @@ class SourceFreshness:
 
 
 def source_freshness(settings: Settings) -> list[SourceFreshness]:
-    from ingest import warehouse
-
     if not warehouse.exists(settings.db_path):
         raise TradewatchError(f"{settings.db_path}: no warehouse yet; run `tradewatch build`")
     artifact = dbt_work_dir(settings) / FRESHNESS_TARGET / "sources.json"

@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ingest.settings import Settings
+from ingest.settings import Settings, dbt_work_dir
 from ingest.sources import SOURCES
-from ingest.transform import dbt_work_dir
 
 
 def manifest_path(settings: Settings) -> Path:

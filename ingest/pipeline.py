@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from ingest import landing, warehouse
+from ingest import figures, landing, publish, transform, warehouse
 from ingest.errors import (
     AuthenticationError,
     FileRefused,
@@ -22,9 +23,13 @@ from ingest.errors import (
 )
 from ingest.http import make_client
 from ingest.loader import LoadResult, load_payload, refuse_file
+from ingest.publish import Publication
 from ingest.settings import Settings
 from ingest.sources import SOURCES, get_source
 from ingest.sources.base import Payload, Source
+from ingest.transform import DbtOutcome
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -180,16 +185,6 @@ def ingest_source(
     return results
 
 
-def ensure_raw_tables(settings: Settings) -> list[str]:
-    """Every registered raw table exists (empty until loaded), so `dbt build` works on a
-    warehouse where some sources, e.g. live-only ones, were never loaded. Called before
-    dbt runs, never by a load, so a failed load still leaves no raw table behind."""
-    tables = [table for source in SOURCES.values() for table in source.tables]
-    schemas = {table.name: table.schema for table in tables}
-    partitions = {table.name: table.partition_by for table in tables}
-    return warehouse.ensure_raw_tables(settings.db_path, schemas, partitions)
-
-
 def unloaded_sources(settings: Settings) -> list[str]:
     """Registered sources with no successful load in the warehouse, in build order."""
     loaded = warehouse.sources_with_loads(settings.db_path)
@@ -213,24 +208,28 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
     marts) nor since the last publication, the dbt project is the one that build used, and
     its copy is in place: dbt and publish can be skipped.
     """
-    from ingest import publish
-    from ingest.transform import project_fingerprint
-
     if any(result.status != "skipped" for result in results):
         return None
     manifest = publish.read_manifest(settings)
     if not manifest or not publish.published_database(settings).exists():
         return None
-    if manifest.get("dbt_project_sha256") != project_fingerprint():
+    if manifest.get("dbt_project_sha256") != transform.project_fingerprint():
         return None
     if not warehouse.dbt_run_covers_every_load(settings.db_path):
         return None
-    with warehouse.connect(settings.db_path, read_only=True) as con:
+    if loaded_since(settings.db_path, manifest["built_at"]):
+        return None
+    return str(manifest["build_id"])
+
+
+def loaded_since(db_path: Path, moment: str) -> bool:
+    """Whether a load succeeded after `moment` (an ISO 8601 time)."""
+    with warehouse.connect(db_path, read_only=True) as con:
         row = con.execute(
             "select max(finished_at) > ?::timestamptz from ops.loads where status = 'ok'",
-            [manifest["built_at"]],
+            [moment],
         ).fetchone()
-    return None if row is None or row[0] else str(manifest["build_id"])
+    return row is None or bool(row[0])
 
 
 def goal_summary(db_path: Path) -> GoalSummary | None:
@@ -258,3 +257,61 @@ def goal_summary(db_path: Path) -> GoalSummary | None:
         required_growth_pct={year: growth for year, growth in scenarios},
         vintage=latest[3],
     )
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What one build did, for `tradewatch build` to print and `tradewatch run` to log."""
+
+    loads: list[LoadResult]
+    unchanged_since: str | None  # the published build this one repeated (dbt and publish skipped)
+    dbt: DbtOutcome | None
+    publication: Publication | None  # None on the lake target: readers read the lake
+    unloaded: list[str]  # registered sources with no successful load
+    goal: GoalSummary | None
+
+
+def build(
+    settings: Settings,
+    *,
+    live: bool = False,
+    force: bool = False,
+    step: Callable[[str], None] = lambda description: None,
+) -> BuildReport:
+    """Ingest every source, then (unless nothing changed, or `force`) run dbt build, record
+    the figure snapshot and publish the read-only copy. The caller holds the run lock;
+    `step` is told what is running now."""
+    publish.remove_leftovers(settings)  # a killed run's half-written copy
+    step("ingest all sources")
+    loads = ingest_all(settings, live=live)
+    for result in loads:
+        log.info(
+            "load %s/%s: %s, vintage %s, %s rows (%s)",
+            result.source,
+            result.dataset,
+            result.status,
+            result.vintage or "-",
+            result.rows,
+            result.origin,
+        )
+    unchanged = None if force else unchanged_build(settings, loads)
+    if unchanged is not None:
+        log.info("nothing changed since build %s: dbt build and publish skipped", unchanged)
+        return BuildReport(loads, unchanged, None, None, [], goal_summary(settings.db_path))
+    step("dbt build (models and tests)")
+    outcome = build_models(settings)
+    log.info("dbt build: %d nodes passed", outcome.passed)
+    publication = None
+    if settings.lake is None:  # lake readers read the lake (or its PostgreSQL copy)
+        step("publish the read-only copy")
+        publication = publish.publish(settings, dbt=outcome)
+        log.info("published build %s: %s", publication.build_id, publication.database)
+    unloaded = unloaded_sources(settings)
+    return BuildReport(loads, None, outcome, publication, unloaded, goal_summary(settings.db_path))
+
+
+def build_models(settings: Settings) -> DbtOutcome:
+    """dbt build, then the figure snapshot that `tradewatch diff` and the alerts compare."""
+    outcome = transform.build_models(settings)
+    figures.record_snapshot(settings.db_path)
+    return outcome

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,8 @@ import duckdb
 
 from ingest import descriptions, warehouse
 from ingest.errors import TradewatchError, cannot_write
-from ingest.settings import Settings
-from ingest.transform import DbtOutcome, dbt_work_dir, project_fingerprint
+from ingest.settings import Settings, dbt_work_dir
+from ingest.transform import DbtOutcome, project_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -346,14 +347,12 @@ def _manifest(
     dbt_summary: dict[str, Any] | None,
     requested_storage_version: str | None,
 ) -> dict[str, Any]:
-    from importlib.metadata import version
-
     return {
         "build_id": build_id,
         "built_at": _utc(built_at),
         "database": db_name,
         "parquet_dir": PARQUET_LINK,
-        "tradewatch_version": version("tradewatch"),
+        "tradewatch_version": metadata.version("tradewatch"),
         "duckdb_version": duckdb.__version__,
         "storage_version": facts.storage_version,
         "requested_storage_version": requested_storage_version,

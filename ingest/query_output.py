@@ -13,19 +13,18 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 import duckdb
-import polars as pl
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ingest import lineage
 from ingest.console import SETTINGS
 from ingest.settings import Settings
 
@@ -40,9 +39,35 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def write(frame: pl.DataFrame, output: OutputFormat, stream: TextIO | None = None) -> None:
+class ColumnType(Protocol):
+    def is_numeric(self) -> bool: ...
+    def is_temporal(self) -> bool: ...
+
+
+class Tabular(Protocol):
+    """A query's answer: `access.QueryResult`, or a polars frame (its CSV writer is the one
+    `--format csv` uses)."""
+
+    @property
+    def columns(self) -> list[str]: ...
+    @property
+    def dtypes(self) -> Sequence[ColumnType]: ...
+    @property
+    def height(self) -> int: ...
+    def iter_rows(self) -> Iterator[tuple[Any, ...]]: ...
+
+
+@runtime_checkable
+class CsvTabular(Tabular, Protocol):
+    def write_csv(self) -> str: ...
+
+
+def write(frame: Tabular, output: OutputFormat, stream: TextIO | None = None) -> None:
+    """A table or JSON; CSV (`write_csv`) for a frame that writes its own."""
     stream = stream or sys.stdout
     if output is OutputFormat.csv:
+        if not isinstance(frame, CsvTabular):
+            raise TypeError(f"{type(frame).__name__} does not write CSV: query a frame for it")
         stream.write(frame.write_csv())
     elif output is OutputFormat.json:
         stream.write(to_json(frame) + "\n")
@@ -72,12 +97,12 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _keeps_width(dtype: pl.DataType) -> bool:
+def _keeps_width(dtype: ColumnType) -> bool:
     """Numbers, dates and booleans are never folded."""
-    return dtype.is_numeric() or dtype.is_temporal() or dtype == pl.Boolean
+    return dtype.is_numeric() or dtype.is_temporal() or str(dtype) == "Boolean"
 
 
-def print_table(frame: pl.DataFrame, stream: TextIO | None = None) -> None:
+def print_table(frame: Tabular, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     cells = [[format_value(value) for value in row] for row in frame.iter_rows()]
     fixed = [_keeps_width(dtype) for dtype in frame.dtypes]
@@ -160,7 +185,7 @@ def _fold(text: str, width: int) -> list[str]:
     return lines
 
 
-def to_json(frame: pl.DataFrame) -> str:
+def to_json(frame: Tabular) -> str:
     """An array of row objects: numbers stay JSON numbers (a DECIMAL keeps every digit),
     dates and times are ISO 8601 strings."""
     records = (
@@ -199,6 +224,10 @@ def _json_value(value: Any) -> str:
 def empty_result_hint(settings: Settings, sql: str, database: str) -> str | None:
     """For a query on a mart fed by a source this warehouse never loaded: which source and
     the command that fills it. None when every source upstream has loaded."""
+    # deferred: lineage reads the source registry, which imports polars and httpx (about
+    # 0.6 s measured); only an empty result needs it, `query` with rows must not pay for it
+    from ingest import lineage
+
     marts = list(dict.fromkeys(match.lower() for match in MART.findall(sql)))
     manifest = lineage.read_manifest(settings) if marts else None
     if manifest is None:

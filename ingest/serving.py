@@ -23,8 +23,8 @@ import duckdb
 from ingest import warehouse
 from ingest.errors import LockHeld, TradewatchError
 from ingest.lake import LOCK_NAMESPACE
-from ingest.settings import Settings
-from ingest.transform import dbt_work_dir, run_dbt
+from ingest.settings import Settings, dbt_work_dir
+from ingest.transform import run_dbt
 
 SCHEMA = "marts"
 BATCH_ROWS = 50_000

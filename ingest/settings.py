@@ -212,6 +212,11 @@ def _file_roots(value: str | None) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(path for path in resolved if path != path.parent))
 
 
+def dbt_work_dir(settings: Settings) -> Path:
+    """dbt's own folder beside the warehouse: artifacts (per command), logs."""
+    return settings.db_path.parent / "dbt"
+
+
 def _path(value: str) -> Path:
     """Relative paths are relative to the project, not to wherever the command runs."""
     path = Path(value).expanduser()

@@ -4,8 +4,10 @@ anything is stale or failed (the command's exit code)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import duckdb
 from rich.console import Console
@@ -13,6 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ingest import lineage
+from ingest.console import SETTINGS
+from ingest.query_output import output_width
 from ingest.release_calendar import DataFreshness, data_freshness
 from ingest.sources import SOURCES
 
@@ -155,14 +159,28 @@ def freshness_table(report: StatusReport) -> Table:
 
 def wide_console() -> Console:
     """The terminal's width, or no limit when piped: a ledger line is never cut."""
-    import sys
-
-    from ingest.console import SETTINGS
-    from ingest.query_output import output_width
-
     return Console(width=output_width(sys.stdout) or 10_000, **SETTINGS)  # type: ignore[arg-type]
 
 
 def print_report(console: Console, report: StatusReport) -> None:
     console.print(loads_table(report))
     console.print(freshness_table(report))
+
+
+FAILED_EXPECTATIONS_SQL = """
+with latest as (
+    select * from ops.loads
+    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
+)
+select latest.source, latest.dataset, results.expectation_type, results.column_name,
+       results.unexpected_sample
+from ops.data_quality_results as results
+inner join latest on results.load_id = latest.load_id
+where not results.success
+"""
+
+
+def failed_expectations(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """(source, dataset, expectation, column, sample) of each failed expectation in the
+    latest load of every dataset."""
+    return con.execute(FAILED_EXPECTATIONS_SQL).fetchall()

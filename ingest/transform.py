@@ -7,12 +7,14 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from ingest import lake, warehouse
 from ingest.errors import TradewatchError, cannot_write
-from ingest.settings import DBT_PROJECT_DIR, Settings
+from ingest.settings import DBT_PROJECT_DIR, Settings, dbt_work_dir
+from ingest.sources import SOURCES
 
 
 class TransformFailed(TradewatchError):
@@ -40,6 +42,7 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
     """`target` names the artifacts folder: docs and freshness use their own, so the
     build's run_results.json (read by publish) stays the build's."""
     dbt_environment(settings)
+    # deferred: importing dbt takes about 2 s (measured), and only dbt commands need it
     from dbt.cli.main import dbtRunner
 
     work_dir = dbt_work_dir(settings)
@@ -66,16 +69,10 @@ def run_dbt(settings: Settings, *args: str, target: str = "target") -> DbtOutcom
 def _lake_environment(target: lake.LakeTarget) -> None:
     """The profile's `lake` output attaches the catalog; its extensions are installed here
     from the wheels, so dbt never downloads one (autoinstall is off in the profile)."""
-    import duckdb
-
     os.environ["TRADEWATCH_LAKE_CATALOG"] = target.catalog
     os.environ["TRADEWATCH_LAKE_DATA_PATH"] = target.data_path
     with duckdb.connect() as con:
         lake.install_extensions(con, target)
-
-
-def dbt_work_dir(settings: Settings) -> Path:
-    return settings.db_path.parent / "dbt"
 
 
 PROJECT_FILES = (
@@ -101,9 +98,18 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def build_models(settings: Settings) -> DbtOutcome:
-    from ingest.pipeline import ensure_raw_tables
+def ensure_raw_tables(settings: Settings) -> list[str]:
+    """Every registered raw table exists (empty until loaded), so `dbt build` works on a
+    warehouse where some sources, e.g. live-only ones, were never loaded. Called before
+    dbt runs, never by a load, so a failed load still leaves no raw table behind."""
+    tables = [table for source in SOURCES.values() for table in source.tables]
+    schemas = {table.name: table.schema for table in tables}
+    partitions = {table.name: table.partition_by for table in tables}
+    return warehouse.ensure_raw_tables(settings.db_path, schemas, partitions)
 
+
+def build_models(settings: Settings) -> DbtOutcome:
+    """dbt build (models, snapshots, seeds and tests), recorded in the ledger."""
     ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
     started_at = datetime.now(UTC)
     outcome = run_dbt(settings, "build")
@@ -120,9 +126,6 @@ def build_models(settings: Settings) -> DbtOutcome:
         failure = TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")
         # a full disk under dbt is not a data-quality failure: exit 74, not 1
         raise cannot_write(failure) or failure
-    from ingest.figures import record_snapshot
-
-    record_snapshot(settings.db_path)  # what `tradewatch diff` and the alerts compare
     return outcome
 
 
@@ -146,10 +149,6 @@ def _stored_failures(item: Any, settings: Settings | None, limit: int = 3) -> st
     relation = getattr(item.node, "relation_name", None)
     if settings is None or not relation or str(item.status) != "fail":
         return ""
-    import duckdb
-
-    from ingest import warehouse
-
     try:
         with warehouse.connect(settings.db_path, read_only=True) as con:
             cursor = con.execute(f"select * from {relation} limit {limit}")
@@ -166,6 +165,7 @@ def _stored_failures(item: Any, settings: Settings | None, limit: int = 3) -> st
 def _close_dbt_connections() -> None:
     """dbt-duckdb can keep its connection (and so the file lock) after an in-process run."""
     try:
+        # deferred like dbtRunner: dbt is imported only when it runs
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
         DuckDBConnectionManager.close_all_connections()

@@ -7,8 +7,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from ingest import cli
 from ingest.cli import app
+from ingest.console import console
 from ingest.deals_register import bundle, check, read_folder
 from ingest.deals_register.files import DEALS_FILE, EVENTS_FILE, FILE_NAMES
 from ingest.settings import DEFAULT_DEALS_DIR
@@ -35,7 +35,7 @@ def register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the bundled register that `tradewatch deals` edits (TRADEWATCH_DEALS_DIR)."""
     folder = copy_register(tmp_path / "deals")
     monkeypatch.setenv("TRADEWATCH_DEALS_DIR", str(folder))
-    monkeypatch.setattr(cli.console, "width", 250)  # whole deal ids in tables
+    monkeypatch.setattr(console, "width", 250)  # whole deal ids in tables
     return folder
 
 

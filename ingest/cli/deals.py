@@ -14,7 +14,8 @@ import typer
 from rich.table import Column, Table
 from rich.text import Text
 
-from ingest.cli import console, errors, reports_errors
+from ingest.cli.common import reports_errors
+from ingest.console import console, errors
 from ingest.deals_register import (
     DEAL_TYPES,
     DEALS_FILE,
@@ -31,7 +32,7 @@ from ingest.deals_register.rules import SECTORS, VALUE_BASES
 from ingest.pipeline import allowed_file
 from ingest.settings import Settings
 
-deals_app = typer.Typer(
+commands = typer.Typer(
     help="The announced-deals register: validate, list, add deals and status events.",
     no_args_is_help=True,
 )
@@ -49,7 +50,7 @@ def _allowed(path: Path) -> Path:
     return allowed_file(path, settings)
 
 
-@deals_app.command()
+@commands.command()
 @reports_errors
 def validate(
     path: Annotated[
@@ -72,7 +73,7 @@ def validate(
     )
 
 
-@deals_app.command("list")
+@commands.command("list")
 @reports_errors
 def list_deals(
     status: Annotated[str | None, typer.Option(help=f"One of: {', '.join(STATUSES)}.")] = None,
@@ -118,7 +119,7 @@ def _value_basis(deal: Record) -> str:
     return f"{deal['value_basis']}{estimate}{goal}"
 
 
-@deals_app.command()
+@commands.command()
 @reports_errors
 def add(
     deal_id: Annotated[str, typer.Option("--id", prompt=True, help="Slug, e.g. tr-us-x-2026.")],
@@ -158,7 +159,7 @@ def add(
     console.print(f"added deal {row['deal_id']} ({row['status']}) to {folder}")
 
 
-@deals_app.command()
+@commands.command()
 @reports_errors
 def event(
     deal_id: Annotated[str, typer.Argument(help="The deal the event belongs to.")],
@@ -175,7 +176,7 @@ def event(
     console.print(f"added {status} event of {date} to {deal_id}; {change}")
 
 
-@deals_app.command("format")
+@commands.command("format")
 @reports_errors
 def format_files() -> None:
     """Sort the register files and write them in the register's CSV layout."""
