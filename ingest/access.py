@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import duckdb
 
@@ -107,9 +107,12 @@ def _fetch(relation: duckdb.DuckDBPyRelation | None) -> QueryResult:
 
 
 def _frame(relation: duckdb.DuckDBPyRelation | None) -> pl.DataFrame:
-    if relation is None:  # no columns, no rows, like pl.DataFrame()
-        return duckdb.sql("select 1 where false").pl().select([])
-    return relation.pl()
+    if relation is not None:
+        return relation.pl()
+    # a statement with no result: no columns and no rows, as pl.DataFrame() has (a SELECT
+    # always has a relation; DuckDB's stubs allow None for every statement)
+    empty = cast(duckdb.DuckDBPyRelation, duckdb.from_query("select 1 where false"))
+    return empty.pl().select([])
 
 
 def run_query(settings: Settings, sql: str) -> QueryResult:
@@ -137,7 +140,7 @@ def _run(settings: Settings, sql: str, fetch: Callable[[duckdb.DuckDBPyRelation 
 
 
 def _connect(path: Path, settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
-    config = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "enable_external_access": False,
         "memory_limit": settings.query_memory_limit,
         "max_temp_directory_size": settings.query_temp_limit,

@@ -215,13 +215,13 @@ def _mart_docs(manifest: Path) -> dict[str, dict[str, Any]]:
 def _comment(pg: Any, what: str, text: str) -> None:
     """COMMENT takes no bound parameters: the text goes in as a quoted literal. `what`
     names only our own schema, the marts and their columns (from the warehouse)."""
-    from psycopg import sql
+    from psycopg import sql  # deferred: psycopg is optional (`make lake-install`), see _psycopg
 
     pg.execute(sql.SQL("comment on {} is {}").format(sql.SQL(what), sql.Literal(text)))
 
 
 def _grant(pg: Any, schema: str, role: str) -> None:
-    from psycopg import sql
+    from psycopg import sql  # deferred: psycopg is optional (`make lake-install`), see _psycopg
 
     pg.execute(
         sql.SQL("grant usage on schema {} to {}").format(
@@ -259,14 +259,14 @@ def _drop_leftovers(pg: Any) -> None:
 
 
 def _drop_quietly(pg: Any, schema: str) -> None:
-    import psycopg
+    psycopg = _psycopg()
 
     with suppress(psycopg.Error), pg.transaction():
         pg.execute(f'drop schema if exists "{schema}" cascade')
 
 
 def _psycopg() -> Any:
-    try:
+    try:  # deferred: psycopg is optional (the lake extra); only --postgres needs it
         import psycopg
     except ImportError:
         raise TradewatchError(

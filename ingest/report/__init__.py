@@ -12,8 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import matplotlib
 
+from ingest.access import query_database
 from ingest.errors import TradewatchError
+from ingest.report import charts, page
+from ingest.report.marts import MartReader
+from ingest.report.sections import all_sections
 from ingest.settings import Settings
 
 REPORT_NAME = "index.html"
@@ -34,19 +39,12 @@ def default_out_dir(settings: Settings) -> Path:
 def render_report(
     settings: Settings, out_dir: Path | None = None, *, database: Path | None = None
 ) -> ReportResult:
-    import matplotlib
-
-    from ingest.access import query_database
-    from ingest.report import charts, page
-    from ingest.report.marts import MartReader
-    from ingest.report.sections import all_sections
-
     path = database or query_database(settings)
     if not path.exists():
         raise TradewatchError(f"{path}: no warehouse yet; run `tradewatch build`")
     out = out_dir or default_out_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
-    config = {"enable_external_access": False}
+    config: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False}
     with (
         matplotlib.rc_context(charts.RC),
         duckdb.connect(str(path), read_only=True, config=config) as con,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
+from matplotlib.typing import RcKeyType
 
 INK = "#1f2933"
 MUTED = "#6b7280"
@@ -32,7 +33,7 @@ STATUS_COLOURS = {
 }
 COUNTRY_COLOURS = ("#c53030", "#2b6cb0", "#dd6b20", "#2f855a", "#6b46c1", "#718096")
 LINE_STYLES = ("-", "--", ":", "-.")
-RC = {
+RC: dict[RcKeyType, Any] = {
     "text.parse_math": False,  # register text with "$" must stay text, not mathtext
     "svg.fonttype": "none",  # SVG text stays text: searchable, and escaped by matplotlib
     "svg.hashsalt": "tradewatch",  # stable element ids from one build to the next
@@ -285,12 +286,12 @@ def china_shares(rows: pl.DataFrame, stages: tuple[str, ...], notes: dict[str, s
                 color=MUTED,
                 transform=imports_axis.transAxes,
             )
-        elif mine["imports_musd"].max() > 10 * mine["imports_musd"].min():
+        elif _top(mine["imports_musd"]) > 10 * cast(float, mine["imports_musd"].min()):
             imports_axis.set_yscale("log")  # magnets dwarf metals: a log scale shows both
             imports_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
             imports_axis.yaxis.set_minor_formatter(NullFormatter())
         else:
-            imports_axis.set_ylim(0, mine["imports_musd"].max() * 1.25)
+            imports_axis.set_ylim(0, _top(mine["imports_musd"]) * 1.25)
         imports_axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         share_axis.legend(loc="lower left", fontsize=7)
         imports_axis.legend(loc="best", fontsize=7)
@@ -368,7 +369,7 @@ def pipeline(frame: pl.DataFrame, *, title: str) -> Figure:
         )
     axis.set_xlabel("deals")
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_xlim(0, max(frame["deals"].max() or 1, 1) * 1.35)
+    axis.set_xlim(0, max(cast(int | None, frame["deals"].max()) or 1, 1) * 1.35)
     axis.set_title(title)
     return figure
 
@@ -452,3 +453,8 @@ def _order(value: str, order: tuple[str, ...]) -> int:
 def _short(text: str | None, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _top(column: pl.Series) -> float:
+    """A numeric column's largest value (polars types `max()` as any Python value)."""
+    return cast(float, column.max())

@@ -7,6 +7,7 @@ up as a "not available" panel, never as a crash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import polars as pl
 
@@ -99,7 +100,7 @@ def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missin
     section.figure = charts.trade_goal(monthly, latest, scenarios, nowcast)
     vintages = vintage_spans(monthly, "month_date")
     section.caption = f"Source: {CENSUS}. Vintage: {vintages}. {built(build)}"
-    rows = [
+    rows: list[tuple[str, ...]] = [
         ("Latest month", f"{latest['month_date']:%Y-%m}"),
         ("Trailing twelve months", usd_bn(latest["t12m"])),
         ("Share of the $100 billion goal", pct(latest["pct_of_goal"])),
@@ -129,7 +130,7 @@ def trade_goal(section: Section, reader: MartReader, build: BuildInfo) -> Missin
     return None
 
 
-def _latest_nowcast(reader: MartReader) -> dict[str, object] | None:
+def _latest_nowcast(reader: MartReader) -> dict[str, Any] | None:
     """The newest nowcast, or None on a build without the nowcast mart (the chart omits it)."""
     columns = ("as_of_month", "year", "nowcast_total_usd", "nowcast_low_usd", "method")
     if reader.check(NOWCAST, columns) is not None:
@@ -228,7 +229,7 @@ def rare_earth_supply(section: Section, reader: MartReader, build: BuildInfo) ->
     section.figure = charts.production_shares(supply)
     editions = ", ".join(sorted(set(supply["edition"].to_list())))
     section.caption = f"Source: {USGS}. Vintage: editions {editions}. {built(build)}"
-    latest_year = supply["year"].max()
+    latest_year = cast(int, supply["year"].max())
     top = supply.filter(pl.col("year") == latest_year).sort("share_pct", descending=True)
     section.tables.append(
         Table(
@@ -273,10 +274,11 @@ def china_dependence(section: Section, reader: MartReader, build: BuildInfo) -> 
         f"{coverage} Source: {', '.join(sources)} (rare-earth HS basket, by stage). "
         f"Vintage: {shown}. {built(build)}"
     )
-    latest = shares.filter(pl.col("year") == shares["year"].max()).sort("importer_iso3", "stage")
+    latest_year = cast(int, shares["year"].max())
+    latest = shares.filter(pl.col("year") == latest_year).sort("importer_iso3", "stage")
     section.tables.append(
         Table(
-            f"China's share in {shares['year'].max()}",
+            f"China's share in {latest_year}",
             ("importer", "stage", "source", "imports (USD)", "China's share"),
             [
                 (
