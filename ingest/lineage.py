@@ -8,11 +8,15 @@ nodes names the raw schemas it reads, and a raw schema `raw_<name>` is the trade
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+from ingest.query_output import loaded_sources
 from ingest.settings import Settings, dbt_work_dir
 from ingest.sources import SOURCES
+
+MART = re.compile(r"\bmarts\s*\.\s*\"?(\w+)\"?", re.I)
 
 
 def manifest_path(settings: Settings) -> Path:
@@ -63,3 +67,31 @@ def fill_command(source: str) -> str:
     if is_live_only(source):
         return f"tradewatch ingest {source} --live"
     return "tradewatch build"
+
+
+def empty_result_hint(settings: Settings, sql: str, database: str) -> str | None:
+    """For a query on a mart fed by a source this warehouse never loaded: which source and
+    the command that fills it. None when every source upstream has loaded."""
+    marts = list(dict.fromkeys(match.lower() for match in MART.findall(sql)))
+    manifest = read_manifest(settings) if marts else None
+    if manifest is None:
+        return None
+    upstream = mart_sources(manifest)
+    wanted = [source for mart in marts for source in upstream.get(mart, ())]
+    if not wanted:
+        return None
+    loaded = loaded_sources(database)
+    missing = [source for source in dict.fromkeys(wanted) if source not in loaded]
+    if not missing:
+        return None
+    shown = " and ".join(
+        f"marts.{mart}" for mart in marts if set(upstream.get(mart, ())) & set(missing)
+    )
+    commands = list(dict.fromkeys(fill_command(source) for source in missing))
+    if any(command != "tradewatch build" for command in commands):
+        commands.append("tradewatch transform")
+    run = ", then ".join(f"`{command}`" for command in commands)
+    return (
+        f"0 rows; {shown} takes rows from {' and '.join(missing)}, which this warehouse "
+        f"has not loaded: run {run}"
+    )

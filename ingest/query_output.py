@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
@@ -26,11 +25,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ingest.console import SETTINGS
-from ingest.settings import Settings
 
 NULL = "null"
 TEXT_MIN_WIDTH = 10  # a folded text column keeps at least this many characters a line
-MART = re.compile(r"\bmarts\s*\.\s*\"?(\w+)\"?", re.I)
 
 
 class OutputFormat(StrEnum):
@@ -221,39 +218,8 @@ def _json_value(value: Any) -> str:
     return json.dumps(str(value))
 
 
-def empty_result_hint(settings: Settings, sql: str, database: str) -> str | None:
-    """For a query on a mart fed by a source this warehouse never loaded: which source and
-    the command that fills it. None when every source upstream has loaded."""
-    # deferred: lineage reads the source registry, whose import (polars, httpx, ...) took
-    # 3.4 s measured; only an empty result needs it, a query with rows must not pay for it
-    from ingest import lineage
-
-    marts = list(dict.fromkeys(match.lower() for match in MART.findall(sql)))
-    manifest = lineage.read_manifest(settings) if marts else None
-    if manifest is None:
-        return None
-    upstream = lineage.mart_sources(manifest)
-    wanted = [source for mart in marts for source in upstream.get(mart, ())]
-    if not wanted:
-        return None
-    loaded = _loaded_sources(database)
-    missing = [source for source in dict.fromkeys(wanted) if source not in loaded]
-    if not missing:
-        return None
-    shown = " and ".join(
-        f"marts.{mart}" for mart in marts if set(upstream.get(mart, ())) & set(missing)
-    )
-    commands = list(dict.fromkeys(lineage.fill_command(source) for source in missing))
-    if any(command != "tradewatch build" for command in commands):
-        commands.append("tradewatch transform")
-    run = ", then ".join(f"`{command}`" for command in commands)
-    return (
-        f"0 rows; {shown} takes rows from {' and '.join(missing)}, which this warehouse "
-        f"has not loaded: run {run}"
-    )
-
-
-def _loaded_sources(database: str) -> set[str]:
+def loaded_sources(database: str) -> set[str]:
+    """Sources with a successful load in this database (none when it cannot be read)."""
     try:
         with duckdb.connect(database, read_only=True) as con:
             rows = con.execute(

@@ -37,7 +37,11 @@ def query(
         result = access.run_query(settings, sql)
     query_output.write(result, output)
     if not result.height:
+        # deferred: lineage reads the source registry, whose import (polars, httpx, ...) took
+        # 3.4 s measured; only an empty result needs it, a query with rows must not pay for it
+        from ingest import lineage
+
         database = str(access.query_database(settings))
-        hint = query_output.empty_result_hint(settings, sql, database)
+        hint = lineage.empty_result_hint(settings, sql, database)
         if hint:
             errors.print(Text(f"hint: {hint}"), soft_wrap=True)
