@@ -35,7 +35,10 @@ SUB_APPS = {"deals"}  # a module whose whole Typer is one command group
 
 
 class LazyCommands(TyperGroup):
-    """A group whose commands are imported on first use (click's lazy-group pattern)."""
+    """A group whose commands are imported on first use (click's lazy-group pattern).
+
+    The type ignores: typer vendors click as a private module, so the Context and Command
+    types these overrides take and return have no public name to annotate them with."""
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(COMMAND_MODULES)
