@@ -57,6 +57,19 @@ def trade_goal(
 ) -> Figure:
     figure = Figure(figsize=(9, 6.6), layout="constrained")
     top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
+    _goal_panel(top, monthly, latest, scenarios, nowcast)
+    _monthly_bars(bottom, monthly)
+    return figure
+
+
+def _goal_panel(
+    top: Any,
+    monthly: pl.DataFrame,
+    latest: dict[str, Any],
+    scenarios: pl.DataFrame,
+    nowcast: dict[str, Any] | None,
+) -> None:
+    """The trailing twelve months since 2000 against the goal, and each scenario's path."""
     recent = monthly.filter(pl.col("month_date") >= date(2000, 1, 1))
     t12m = recent.filter(pl.col("t12m").is_not_null())
     top.plot(
@@ -80,22 +93,7 @@ def trade_goal(
         va="center",
         color=INK,
     )
-    needed = []
-    for index, (year, growth) in enumerate(scenarios.iter_rows()):
-        if growth is None:
-            continue
-        xs, ys = _growth_path(start, latest["t12m"], growth, year)
-        top.plot(xs, [value / 1e9 for value in ys], color=GOAL, lw=1.0, ls=":")
-        top.annotate(
-            str(year),
-            (xs[-1], goal_bn),
-            xytext=(0, 4 + 9 * (index % 2)),
-            textcoords="offset points",
-            ha="center",
-            fontsize=7.5,
-            color=GOAL,
-        )
-        needed.append(f"by {year}: {growth:.1f} % a year")
+    needed = _scenario_paths(top, latest, scenarios, goal_bn)
     if needed:
         top.text(
             0.01,
@@ -113,6 +111,34 @@ def trade_goal(
     top.set_title("Trailing twelve months against the goal, and the growth each scenario needs")
     top.legend(loc="upper left", bbox_to_anchor=(0, 1.0))
     top.grid(axis="y", color="#e5e7eb", lw=0.6)
+
+
+def _scenario_paths(
+    top: Any, latest: dict[str, Any], scenarios: pl.DataFrame, goal_bn: float
+) -> list[str]:
+    """A dotted path to the goal per target year still reachable; returns their labels."""
+    start = latest["month_date"]
+    needed = []
+    for index, (year, growth) in enumerate(scenarios.iter_rows()):
+        if growth is None:
+            continue
+        xs, ys = _growth_path(start, latest["t12m"], growth, year)
+        top.plot(xs, [value / 1e9 for value in ys], color=GOAL, lw=1.0, ls=":")
+        top.annotate(
+            str(year),
+            (xs[-1], goal_bn),
+            xytext=(0, 4 + 9 * (index % 2)),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7.5,
+            color=GOAL,
+        )
+        needed.append(f"by {year}: {growth:.1f} % a year")
+    return needed
+
+
+def _monthly_bars(bottom: Any, monthly: pl.DataFrame) -> None:
+    """Exports and imports stacked, month by month since 2015."""
     bars = monthly.filter(pl.col("month_date") >= date(2015, 1, 1))
     bottom.bar(
         bars["month_date"],
@@ -133,7 +159,6 @@ def trade_goal(
     bottom.set_title("Monthly trade since 2015")
     bottom.legend(loc="upper left", ncols=2)
     bottom.grid(axis="y", color="#e5e7eb", lw=0.6)
-    return figure
 
 
 def _nowcast_range(axes: Any, nowcast: dict[str, Any]) -> None:
