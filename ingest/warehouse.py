@@ -12,12 +12,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from ingest import lake
 from ingest.errors import LockHeld, TradewatchError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def exists(db_path: Path) -> bool:
@@ -126,22 +129,23 @@ def table_locks(tables: tuple[str, ...]) -> Iterator[None]:
 
 # --- raw tables ---
 
-DUCKDB_TYPES: dict[type[pl.DataType], str] = {
-    pl.String: "varchar",
-    pl.Boolean: "boolean",
-    pl.Int8: "tinyint",
-    pl.Int16: "smallint",
-    pl.Int32: "integer",
-    pl.Int64: "bigint",
-    pl.Float32: "float",
-    pl.Float64: "double",
-    pl.Date: "date",
+# keyed by the polars type's name: `tradewatch query` reads the ledger without importing polars
+DUCKDB_TYPES: dict[str, str] = {
+    "String": "varchar",
+    "Boolean": "boolean",
+    "Int8": "tinyint",
+    "Int16": "smallint",
+    "Int32": "integer",
+    "Int64": "bigint",
+    "Float32": "float",
+    "Float64": "double",
+    "Date": "date",
 }
 
 
 def duckdb_type(dtype: pl.DataType) -> str:
     try:
-        return DUCKDB_TYPES[dtype.base_type()]
+        return DUCKDB_TYPES[dtype.base_type().__name__]
     except KeyError:
         raise TypeError(f"no DuckDB type declared for polars {dtype}") from None
 
