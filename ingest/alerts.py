@@ -106,4 +106,3 @@ def _send(urls: tuple[str, ...], title: str, body: str) -> str | None:
     if notifier.notify(title=title, body=body):
         return None
     return "apprise could not deliver to every URL in TRADEWATCH_NOTIFY_URLS"
-

@@ -22,7 +22,7 @@ from ingest.loader.archive import (
     keep_refused,
     refuse_file,
 )
-from ingest.loader.record import LoadResult, ledger_row, now, record, scrub_error, shown
+from ingest.loader.record import LoadResult, ledger_row, now, record, shown
 from ingest.loader.rows import Progress, Rows, conform, conform_select, rows_of
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload
@@ -50,7 +50,6 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
     try:
         content = payload.fetch()
     except TradewatchError as error:
-        scrub_error(error, settings)
         kept = keep_refused(dataset, error, origin=origin, settings=settings)
         if kept is None and payload.container is not None:
             kept = keep_file(dataset, payload.container, settings)
