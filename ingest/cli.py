@@ -289,6 +289,7 @@ def status(
     from datetime import UTC, datetime
 
     from ingest import runlock, status_view, warehouse
+    from ingest.ledger import failed_expectations
 
     settings = Settings.from_env()
     out = status_view.wide_console()
@@ -303,7 +304,7 @@ def status(
         out.print(Text(f"ledger as of the last publish ({ledger})"))
     with warehouse.connect(ledger, read_only=True) as con:
         report = status_view.read_status(con, datetime.now(UTC).date())
-        failed = con.execute(FAILED_EXPECTATIONS_SQL).fetchall()
+        failed = failed_expectations(con)
     status_view.print_report(out, report)
     problems = report.problems
     if failed:
@@ -318,19 +319,6 @@ def status(
     if problems:
         out.print(Text(f"status: {'; '.join(problems)}", style="bold red"))
         raise typer.Exit(status_view.STALE_OR_FAILED_EXIT_CODE)
-
-
-FAILED_EXPECTATIONS_SQL = """
-with latest as (
-    select * from ops.loads
-    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-)
-select latest.source, latest.dataset, results.expectation_type, results.column_name,
-       results.unexpected_sample
-from ops.data_quality_results as results
-inner join latest on results.load_id = latest.load_id
-where not results.success
-"""
 
 
 @app.command(epilog=EXIT_CODES_HELP)

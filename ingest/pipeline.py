@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from ingest import landing, warehouse
+from ingest import landing, ledger, warehouse
 from ingest.errors import (
     AuthenticationError,
     FileRefused,
@@ -187,12 +187,13 @@ def ensure_raw_tables(settings: Settings) -> list[str]:
     tables = [table for source in SOURCES.values() for table in source.tables]
     schemas = {table.name: table.schema for table in tables}
     partitions = {table.name: table.partition_by for table in tables}
+    ledger.create(settings.db_path)  # dbt's stg_ops__loads reads the ledger too
     return warehouse.ensure_raw_tables(settings.db_path, schemas, partitions)
 
 
 def unloaded_sources(settings: Settings) -> list[str]:
     """Registered sources with no successful load in the warehouse, in build order."""
-    loaded = warehouse.sources_with_loads(settings.db_path)
+    loaded = ledger.sources_with_loads(settings.db_path)
     return [name for name in SOURCES if name not in loaded]
 
 
@@ -223,14 +224,11 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
         return None
     if manifest.get("dbt_project_sha256") != project_fingerprint():
         return None
-    if not warehouse.dbt_run_covers_every_load(settings.db_path):
+    if not ledger.dbt_run_covers_every_load(settings.db_path):
         return None
-    with warehouse.connect(settings.db_path, read_only=True) as con:
-        row = con.execute(
-            "select max(finished_at) > ?::timestamptz from ops.loads where status = 'ok'",
-            [manifest["built_at"]],
-        ).fetchone()
-    return None if row is None or row[0] else str(manifest["build_id"])
+    if ledger.loaded_since(settings.db_path, manifest["built_at"]):
+        return None
+    return str(manifest["build_id"])
 
 
 def goal_summary(db_path: Path) -> GoalSummary | None:

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import polars as pl
 
-from ingest import warehouse
+from ingest import ledger
 from ingest.csvlimits import read_csv
 from ingest.errors import AuthenticationError, ParseError, SourceUnavailable, TradewatchError
 from ingest.http import JSON, RetryPolicy, documented_body, get, redact
@@ -413,7 +413,7 @@ def live(settings: Settings, client: httpx.Client, **options: Any) -> Iterator[P
     done = (
         set()
         if options.get("refresh")
-        else warehouse.loaded_chunks(settings.db_path, SOURCE, dataset.name)
+        else ledger.loaded_chunks(settings.db_path, SOURCE, dataset.name)
     )
     for query in default_queries(frequency, periods, basket, per_call):
         yield from caller.payloads(dataset, query, done)
@@ -528,14 +528,7 @@ def _calls_today(settings: Settings, today: str) -> int:
     """API calls already made today (UTC), one ledger row each (retries not counted)."""
     if not settings.db_path.exists():
         return 0
-    with warehouse.connect(settings.db_path) as con:
-        row = con.execute(
-            "select count(*) from ops.loads where source = ? and dataset in (?, ?) "
-            "and starts_with(origin, 'http') "
-            "and strftime(started_at at time zone 'UTC', '%Y-%m-%d') = ?",
-            [SOURCE, ANNUAL.name, MONTHLY.name, today],
-        ).fetchone()
-    return int(row[0]) if row else 0
+    return ledger.requests_on(settings.db_path, SOURCE, (ANNUAL.name, MONTHLY.name), today)
 
 
 def _raise(error: TradewatchError) -> Callable[[], bytes | None]:

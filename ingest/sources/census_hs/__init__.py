@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from ingest import warehouse
+from ingest import ledger
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, Source
 from ingest.sources.census_hs.client import InvalidOption, Request, build_url, fetch, month_window
@@ -105,7 +105,7 @@ def live(
     months = month_window(from_month, to_month, today=today or date.today())
     for name in _dataset_names(dataset):
         chosen, requests = REQUESTS[name]
-        done = set() if refresh else warehouse.loaded_chunks(settings.db_path, SOURCE, name)
+        done = set() if refresh else ledger.loaded_chunks(settings.db_path, SOURCE, name)
         pending = [
             r
             for m in months
