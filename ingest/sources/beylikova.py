@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import polars as pl
 
-from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
+from ingest.parsing import read_text_csv
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
 
@@ -46,7 +46,7 @@ FACTS = RawTable(
 
 
 def parse_facts(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    frame = read_csv(payload, origin, infer_schema_length=0, null_values=[""])
+    frame = read_text_csv(payload, origin, null_values=[""])
     missing = [name for name in COLUMNS if name not in frame.columns]
     extra = [name for name in frame.columns if name not in COLUMNS]
     if missing or extra:

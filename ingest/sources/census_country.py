@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import polars as pl
 
-from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
 from ingest.http import XLSX, RetryPolicy, fetch_bytes
+from ingest.parsing import cast_columns, read_text_csv, require_columns
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
 from ingest.workbook import read_sheet
@@ -92,7 +92,7 @@ def parse_workbook_csv(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     """The same workbook saved as CSV by a spreadsheet (optionally gzipped): same columns,
     same values, so the same vintage rule and the same tables."""
     text = gunzip_if_gzipped(payload, origin)
-    sheet = read_csv(text, origin, infer_schema_length=0, encoding="utf8-lossy")
+    sheet = read_text_csv(text, origin, encoding="utf8-lossy")
     return _melted(_checked_sheet(sheet, origin, where=origin), origin)
 
 
@@ -152,15 +152,8 @@ def _checked_sheet(sheet: pl.DataFrame, origin: str, *, where: str) -> pl.DataFr
 def _typed(sheet: pl.DataFrame, where: str) -> pl.DataFrame:
     value_columns = WORKBOOK_COLUMNS[3:]
     casts = {"year": pl.Int32, **dict.fromkeys(value_columns, pl.Float64)}
-    for column, dtype in casts.items():
-        bad = sheet.filter(pl.col(column).cast(dtype, strict=False).is_null())
-        if bad.height:
-            row = bad.row(0, named=True)
-            raise ParseError(
-                f"{where}, row {row['row']}, column {column}: {row[column]!r} is not a number"
-            )
+    sheet = cast_columns(sheet, casts, where, row="row", field_label="column {}", nullable=False)
     return sheet.with_columns(
-        [pl.col(c).cast(t) for c, t in casts.items()],
         census_code=pl.col("CTY_CODE").str.strip_chars(),
         partner_name=pl.col("CTYNAME").str.strip_chars(),
     )
@@ -203,10 +196,7 @@ def _finish(
 
 
 def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.DataFrame:
-    rows = read_csv(payload, origin, infer_schema_length=0)
-    missing = [column for column in (*needed, "source_url") if column not in rows.columns]
-    if missing:
-        raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
+    rows = require_columns(read_text_csv(payload, origin), (*needed, "source_url"), origin)
     rows = rows.with_row_index("row", offset=2).filter(
         pl.col("source_url").str.contains(DERIVED_SERIES_URL, literal=True)
     )
@@ -218,17 +208,8 @@ def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.Da
         "exports_usd_mn": pl.Float64,
         "imports_usd_mn": pl.Float64,
     }
-    for column, dtype in numeric.items():
-        if column not in needed:
-            continue
-        bad = rows.filter(pl.col(column).cast(dtype, strict=False).is_null())
-        if bad.height:
-            row = bad.row(0, named=True)
-            raise ParseError(
-                f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number"
-            )
-        rows = rows.with_columns(pl.col(column).cast(dtype))
-    return rows
+    casts = {column: dtype for column, dtype in numeric.items() if column in needed}
+    return cast_columns(rows, casts, origin, row="row", nullable=False)
 
 
 def _derived_flows(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

@@ -12,8 +12,6 @@ means.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,8 +20,8 @@ from pathlib import Path
 import httpx
 import polars as pl
 
-from ingest.csvlimits import check_rows
 from ingest.errors import ParseError
+from ingest.parsing import csv_records
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
 from ingest.ziplimits import gunzip_if_gzipped
@@ -84,8 +82,7 @@ TRADE_BY_COMMODITY = RawTable(
 
 
 def parse_download(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    text = _text(payload, origin)
-    rows = [_trimmed(row) for row in _csv(text, origin)]
+    rows = [_trimmed(row) for row in csv_records(gunzip_if_gzipped(payload, origin), origin)]
     header_at = _header_row(rows, origin)
     titles = [row[0] for row in rows[:header_at] if row]
     title, vintage = _title(titles, origin), _vintage(titles, origin)
@@ -111,22 +108,6 @@ def parse_download(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
         source_file=pl.lit(origin),
     )
     return {TRADE_BY_COMMODITY.name: frame.select(TRADE_BY_COMMODITY.schema.names())}
-
-
-def _text(payload: bytes, origin: str) -> str:
-    payload = gunzip_if_gzipped(payload, origin)
-    check_rows(payload, origin)
-    try:
-        return payload.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ParseError(f"{origin}: not a UTF-8 CSV file: {error}") from None
-
-
-def _csv(text: str, origin: str) -> list[list[str]]:
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as error:
-        raise ParseError(f"{origin}: not a readable CSV file: {error}") from None
 
 
 def _trimmed(row: list[str]) -> list[str]:

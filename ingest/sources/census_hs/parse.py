@@ -6,15 +6,13 @@ values are whole U.S. dollars. Columns are found by header name, never by positi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import httpx
 import polars as pl
 
-from ingest.csvlimits import check_rows
 from ingest.errors import ParseError, SchemaDrift
+from ingest.parsing import csv_records
 from ingest.sources.base import RawTable
 from ingest.ziplimits import gunzip_if_gzipped
 
@@ -203,15 +201,9 @@ def _json_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | 
 
 
 def _csv_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
-    check_rows(payload, origin)
-    try:
-        text = payload.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ParseError(f"{origin}: neither JSON nor UTF-8 CSV: {error}") from None
-    try:
-        table = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    table = csv_records(
+        payload, origin, undecodable="neither JSON nor UTF-8 CSV", unreadable="not a readable CSV"
+    )
     if not table:
         raise ParseError(f"{origin}: empty file; expected a header row of API variables")
     return _checked_rows(table[0], [list(row) for row in table[1:]], origin)
