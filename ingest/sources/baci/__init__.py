@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from ingest.basket import basket_codes
+from ingest.basket import basket_codes, product_filter
 from ingest.csvlimits import read_line
 from ingest.errors import ParseError
 from ingest.settings import Settings
@@ -32,7 +32,7 @@ from ingest.sources.baci.atlas import (
     parse_atlas_trade,
     parse_country_codes,
 )
-from ingest.sources.baci.products import chunk_name, product_filter
+from ingest.sources.baci.products import chunk_name
 from ingest.sources.baci.release import check_trade_header, stage_release, stage_release_year
 from ingest.sources.baci.tables import (
     ATLAS_FLOWS,

@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from ingest import pipeline
+from ingest.basket import basket_codes
 from ingest.errors import AuthenticationError, DataQualityError, ParseError
 from ingest.pipeline import ChunksFailed
 from ingest.settings import Settings
@@ -116,8 +117,6 @@ def run_live(
 
 
 def comtrade_basket() -> tuple[str, ...]:
-    from ingest.sources.baci import basket_codes
-
     return basket_codes()
 
 
