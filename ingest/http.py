@@ -13,12 +13,12 @@ import logging
 import re
 import time
 import urllib.parse
-import weakref
 import zipfile
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from types import TracebackType
 
 import httpx
 
@@ -36,15 +36,6 @@ DEFAULT_DEADLINE_S = 900.0  # one request, redirects and body included
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
-
-@dataclass(frozen=True)
-class _Limits:
-    max_bytes: int
-    deadline_s: float
-
-
-# the limits each client was made with (TRADEWATCH_HTTP_MAX_BYTES, _DEADLINE_S)
-_LIMITS: weakref.WeakKeyDictionary[httpx.Client, _Limits] = weakref.WeakKeyDictionary()
 
 # the body formats live APIs document; `documented_body` checks an answer is one, complete
 JSON, ZIP, XLSX, CSV = "JSON", "zip archive", "xlsx workbook", "CSV file"
@@ -79,52 +70,91 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
+@dataclass(frozen=True)
+class HttpClient:
+    """The one client every source fetches with: an httpx session plus the rules every
+    request follows (retries, size limit, deadline, redirects). Built once per run from the
+    settings (`pipeline.http_client`); a source declares only what differs for it
+    (`with_policy`), and a test records waits instead of sleeping (`sleep`)."""
+
+    session: httpx.Client
+    policy: RetryPolicy = DEFAULT_POLICY
+    max_bytes: int = DEFAULT_MAX_BYTES  # a response larger than this is refused
+    deadline_s: float = DEFAULT_DEADLINE_S  # one request, redirects and body included
+    # None: time.sleep, looked up at each wait so that a test can stop every wait
+    sleep: Callable[[float], None] | None = None
+
+    def with_policy(
+        self, *, base_wait_s: float | None = None, max_wait_s: float | None = None
+    ) -> HttpClient:
+        """This client, its retry policy waiting differently (e.g. Comtrade's longer base
+        wait); the number of attempts stays the run's (TRADEWATCH_HTTP_ATTEMPTS)."""
+        policy = replace(
+            self.policy,
+            base_wait_s=self.policy.base_wait_s if base_wait_s is None else base_wait_s,
+            max_wait_s=self.policy.max_wait_s if max_wait_s is None else max_wait_s,
+        )
+        return replace(self, policy=policy)
+
+    def wait(self, seconds: float) -> None:
+        (self.sleep or time.sleep)(seconds)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 def make_client(
     *,
     timeout_s: float = 60.0,
     transport: httpx.BaseTransport | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     deadline_s: float = DEFAULT_DEADLINE_S,
-) -> httpx.Client:
+    policy: RetryPolicy = DEFAULT_POLICY,
+    sleep: Callable[[float], None] | None = None,
+) -> HttpClient:
     """Redirects are followed by `get` itself, not httpx: httpx drops `Authorization` on a
     cross-origin hop but keeps custom key headers (Comtrade's `Ocp-Apim-Subscription-Key`)."""
-    client = httpx.Client(
+    session = httpx.Client(
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
         transport=transport,
     )
-    _LIMITS[client] = _Limits(max_bytes, deadline_s)
-    return client
+    return HttpClient(session, policy, max_bytes, deadline_s, sleep)
 
 
 def get(
-    client: httpx.Client,
+    client: HttpClient,
     url: str,
     *,
     params: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
-    policy: RetryPolicy = DEFAULT_POLICY,
-    sleep: Callable[[float], None] | None = None,
     progress: ProgressCallback | None = None,
-    max_bytes: int | None = None,
 ) -> httpx.Response:
-    """GET with retries on 429, 5xx, timeouts and dropped connections; body fully read, up
-    to the client's size limit and deadline. Any other transport, protocol, decoding or
-    redirect failure is SourceUnavailable at once (exit 75)."""
-    sleep = sleep or time.sleep  # looked up per call, so a test can stop every wait
-    limits = _LIMITS.get(client, _Limits(DEFAULT_MAX_BYTES, DEFAULT_DEADLINE_S))
-    if max_bytes is not None:
-        limits = _Limits(max_bytes, limits.deadline_s)
-    request = client.build_request("GET", url, params=params, headers=headers)
+    """GET with retries on 429, 5xx, timeouts and dropped connections, as the client's policy
+    says; body fully read, up to the client's size limit and deadline. Any other transport,
+    protocol, decoding or redirect failure is SourceUnavailable at once (exit 75)."""
+    request = client.session.build_request("GET", url, params=params, headers=headers)
     shown = redact(request.url)
     if progress is None and (factory := download_progress.get()) is not None:
         progress = factory(shown)
     secret_headers = SECRET_HEADERS | {name.lower() for name in headers or {}}
+    policy = client.policy
     attempts = max(1, policy.attempts)
     for attempt in range(1, attempts + 1):
         try:
-            response = _follow(client, request, secret_headers, progress, limits)
+            response = _follow(client, request, secret_headers, progress)
         except RETRYABLE_ERRORS as error:
             if attempt == attempts:
                 raise SourceUnavailable(
@@ -132,7 +162,7 @@ def get(
                 ) from None
             wait = policy.wait_s(attempt)
             log.warning("%s: %s, retrying in %.1f s", shown, type(error).__name__, wait)
-            sleep(wait)
+            client.wait(wait)
             continue
         except httpx.HTTPError as error:  # decoding, local protocol, unsupported scheme …
             detail = _SECRET_IN_TEXT.sub(r"\1REDACTED", " ".join(str(error).split()))[:300]
@@ -145,23 +175,22 @@ def get(
             )
         wait = policy.wait_s(attempt, response)
         log.warning("%s: HTTP %s, retrying in %.1f s", shown, response.status_code, wait)
-        sleep(wait)
+        client.wait(wait)
     raise SourceUnavailable(f"{shown}: no attempt made")  # pragma: no cover - attempts >= 1
 
 
 def _follow(
-    client: httpx.Client,
+    client: HttpClient,
     request: httpx.Request,
     secret_headers: frozenset[str] | set[str],
     progress: ProgressCallback | None,
-    limits: _Limits,
 ) -> httpx.Response:
     """Send, following at most MAX_REDIRECTS redirects to http(s) URLs; a hop to another
     origin (scheme, host, port) goes without the caller's key headers."""
-    deadline = time.monotonic() + limits.deadline_s
+    deadline = time.monotonic() + client.deadline_s
     origin = _origin(request.url)
     for _ in range(MAX_REDIRECTS + 1):
-        response = _send(client, request, progress=progress, limits=limits, deadline=deadline)
+        response = _send(client, request, progress=progress, deadline=deadline)
         location = response.headers.get("Location")
         if response.status_code not in REDIRECT_STATUSES or not location:
             return response
@@ -202,10 +231,12 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port or default
 
 
-def fetch_bytes(client: httpx.Client, url: str, *, expected: str, **kwargs: object) -> bytes:
+def fetch_bytes(
+    client: HttpClient, url: str, *, expected: str, params: dict[str, str] | None = None
+) -> bytes:
     """The body of a successful GET, if it is a complete `expected` document (see
     `documented_body`); any other final status is SourceUnavailable."""
-    response = get(client, url, **kwargs)  # type: ignore[arg-type]
+    response = get(client, url, params=params)
     if not response.is_success:
         detail = " ".join(response.text[:200].split())
         raise SourceUnavailable(
@@ -283,15 +314,14 @@ def page_text(content: bytes) -> str:
 
 
 def _send(
-    client: httpx.Client,
+    client: HttpClient,
     request: httpx.Request,
     *,
     progress: ProgressCallback | None,
-    limits: _Limits,
     deadline: float,
 ) -> httpx.Response:
-    response = client.send(request, stream=True)
-    max_bytes = limits.max_bytes
+    response = client.session.send(request, stream=True)
+    max_bytes = client.max_bytes
     try:
         total = _content_length(response)
         if total is not None and total > max_bytes:
@@ -309,7 +339,7 @@ def _send(
                 )
             if time.monotonic() > deadline:
                 raise SourceUnavailable(
-                    f"{redact(request.url)}: not complete within the {limits.deadline_s:g} s "
+                    f"{redact(request.url)}: not complete within the {client.deadline_s:g} s "
                     f"deadline ({received:,} bytes received; TRADEWATCH_HTTP_DEADLINE_S)"
                 )
             chunks.append(chunk)

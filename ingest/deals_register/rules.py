@@ -184,6 +184,7 @@ def _field_problems(
     deal_id = record["deal_id"] or None
     for column, (required, rule) in rules.items():
         value = record[column]
+        message: str | None
         if value != value.strip():
             message = f"{value!r} has leading or trailing spaces"
         elif not value:

@@ -11,14 +11,22 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
 from ingest.errors import ParseError
-from ingest.http import XLSX, RetryPolicy, fetch_bytes
+from ingest.http import XLSX, HttpClient, fetch_bytes
 from ingest.parsing import cast_columns, read_text_csv, require_columns
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 from ingest.workbook import read_sheet
 from ingest.ziplimits import gunzip_if_gzipped
 
@@ -230,7 +238,7 @@ def _derived_flows(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 def _annual_vintage(rows: pl.DataFrame, origin: str) -> str:
     partial = rows.filter(pl.col("note").str.contains("PARTIAL YEAR", literal=True))
     if partial.height == 0:
-        return f"{rows['year'].max()}-12"
+        return f"{rows.select(pl.col('year').max()).item()}-12"
     note = partial["note"][0]
     match = re.search(r"January-(\w+) (\d{4})", note)
     if not match or match.group(1).upper()[:3] not in MONTHS:
@@ -252,7 +260,7 @@ DERIVED_MONTHLY = Dataset(SOURCE, "turkey_derived_monthly", (MONTHLY_FLOWS,), pa
 DERIVED_ANNUAL = Dataset(SOURCE, "turkey_derived_annual", (ANNUAL_TOTALS,), parse_derived_annual)
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(WORKBOOK_CSV, bundled_path(BUNDLED, BUNDLED_WORKBOOK_CSV))
     for name in BUNDLED_WORKBOOKS:
         yield file_payload(WORKBOOK, bundled_path(BUNDLED, name))
@@ -260,13 +268,14 @@ def offline() -> Iterator[Payload]:
     yield file_payload(DERIVED_ANNUAL, bundled_path(BUNDLED, BUNDLED_DERIVED_ANNUAL))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     url = settings.census_balance_url
-    policy = RetryPolicy(attempts=settings.http_attempts)
-    yield Payload(WORKBOOK, url, lambda: fetch_bytes(client, url, expected=XLSX, policy=policy))
+    yield Payload(WORKBOOK, url, lambda: fetch_bytes(client, url, expected=XLSX))
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     if path.name.lower().endswith((".csv", ".csv.gz")):
         header = gunzip_if_gzipped(path.read_bytes(), path.name)[:200].decode("utf-8", "replace")
         if header.lstrip("\ufeff").startswith("year,CTY_CODE"):

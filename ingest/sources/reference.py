@@ -10,14 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
 from ingest.codes import COUNTRIES_FILE, read_countries
 from ingest.csvlimits import read_line
+from ingest.http import HttpClient
 from ingest.parsing import cast_columns, read_code_list
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 
 SOURCE = "reference"
 BUNDLED = "reference"
@@ -135,16 +144,18 @@ BUNDLED_FILES = (
 )
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     for dataset, name in BUNDLED_FILES:
         yield file_payload(dataset, bundled_path(BUNDLED, name))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield from offline()  # reference lists change by pull request, not by download
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     with path.open("rb") as handle:
         header = read_line(handle, path.name).decode("utf-8", errors="replace")
     if "hscode" in header:

@@ -10,12 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
+from ingest.http import HttpClient
 from ingest.parsing import cast_columns, read_text_csv, require_columns
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 
 SOURCE = "turkstat"
 BUNDLED = "turkstat"
@@ -62,15 +71,17 @@ PRESS_ANNUAL = Dataset(SOURCE, "press_annual", (TURKEY_USA_ANNUAL,), parse_press
 BUNDLED_FILE = "turkstat_turkey_usa_annual.csv"
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(PRESS_ANNUAL, bundled_path(BUNDLED, BUNDLED_FILE))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield from offline()  # TurkStat offers no API for these figures
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(PRESS_ANNUAL, path)
 
 

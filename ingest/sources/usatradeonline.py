@@ -17,13 +17,22 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import polars as pl
 
 from ingest.errors import ParseError
+from ingest.http import HttpClient
 from ingest.parsing import csv_records
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 from ingest.ziplimits import gunzip_if_gzipped
 
 SOURCE = "usatradeonline"
@@ -239,16 +248,18 @@ def _record_schema() -> list[tuple[str, pl.DataType]]:
 DOWNLOAD = Dataset(SOURCE, "trade_by_commodity", (TRADE_BY_COMMODITY,), parse_download)
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     for name in BUNDLED_FILES:
         yield from from_file(bundled_path(BUNDLED, name))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield from offline()  # USA Trade Online has no public API: reports are saved by hand
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     # each download is its own chunk in the ledger: the exports and imports reports of one
     # day are both current
     yield file_payload(DOWNLOAD, path, chunk=path.name)

@@ -20,11 +20,10 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-import httpx
-
 from ingest.basket import basket_codes, product_filter
 from ingest.csvlimits import read_line
 from ingest.errors import ParseError
+from ingest.http import HttpClient
 from ingest.settings import Settings
 from ingest.sources.baci.atlas import (
     parse_atlas_flows,
@@ -46,7 +45,15 @@ from ingest.sources.baci.tables import (
     TRADE_FLOWS,
     TRADE_HEADER,
 )
-from ingest.sources.base import Dataset, Payload, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 
 BUNDLED = "baci"
 
@@ -110,23 +117,22 @@ def _payload(dataset: Dataset, path: Path, codes: tuple[str, ...] | None) -> Pay
     return file_payload(filtered(dataset, codes), path, chunk=chunk_name(codes))
 
 
-def offline(*, all_products: bool = False, products: str | None = None) -> Iterator[Payload]:
-    codes = product_filter(all_products, products)
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
+    codes = product_filter(request.all_products, request.products)
     for dataset, name in BUNDLED_FILES:
         yield _payload(dataset, bundled_path(BUNDLED, name), codes)
 
 
-def live(settings: Settings, client: httpx.Client, **options: object) -> Iterator[Payload]:
-    # CEPII publishes releases as large zips for download; `--file` loads one
-    yield from offline(
-        all_products=bool(options.get("all_products")), products=options.get("products")
-    )  # type: ignore[arg-type]
-
-
-def from_file(
-    path: Path, *, all_products: bool = False, products: str | None = None
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
 ) -> Iterator[Payload]:
-    yield _payload(dataset_for(path), path, product_filter(all_products, products))
+    # CEPII publishes releases as large zips for download; `--file` loads one
+    yield from offline(request)
+
+
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
+    codes = product_filter(request.all_products, request.products)
+    yield _payload(dataset_for(path), path, codes)
 
 
 def dataset_for(path: Path) -> Dataset:
@@ -166,5 +172,5 @@ BACI = Source(
     offline=offline,
     live=live,
     from_file=from_file,
-    file_options=("all_products", "products"),
+    file_request=("all_products", "products"),
 )

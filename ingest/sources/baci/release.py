@@ -18,6 +18,7 @@ from ingest.sources.baci.tables import (
     TRADE_MEMBER,
     basename,
     country_columns,
+    matched,
 )
 from ingest.sources.base import Sink
 from ingest.ziplimits import ZipLimits, check_members, copy_member
@@ -69,9 +70,9 @@ def _release_members(archive: zipfile.ZipFile, origin: str) -> tuple[list[str], 
         raise ParseError(
             f"{origin}: expected one country_codes_V*.csv member, found {len(countries)}"
         )
-    releases = {TRADE_MEMBER.match(basename(name)).group(3) for name in trade}  # type: ignore[union-attr]
-    revisions = {TRADE_MEMBER.match(basename(name)).group(1) for name in trade}  # type: ignore[union-attr]
-    country_release = COUNTRY_MEMBER.match(basename(countries[0])).group(1)  # type: ignore[union-attr]
+    releases = {matched(TRADE_MEMBER, name).group(3) for name in trade}
+    revisions = {matched(TRADE_MEMBER, name).group(1) for name in trade}
+    country_release = matched(COUNTRY_MEMBER, countries[0]).group(1)
     if len(releases) != 1 or len(revisions) != 1 or releases != {country_release}:
         raise ParseError(
             f"{origin}: members from more than one release: "
@@ -137,7 +138,7 @@ def _country_select(csv_path: Path, origin: str, member: str) -> tuple[str, list
             .split(",")
         ]
     chosen = country_columns(header, origin, member)
-    vintage = COUNTRY_MEMBER.match(basename(member)).group(1)  # type: ignore[union-attr]
+    vintage = matched(COUNTRY_MEMBER, member).group(1)
     picked = ", ".join(
         f"nullif(trim(\"{source}\"), '') as {column}" for column, source in chosen.items()
     )

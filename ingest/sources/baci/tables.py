@@ -139,3 +139,11 @@ def country_columns(header: list[str], origin: str, member: str) -> dict[str, st
 
 def basename(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def matched(pattern: re.Pattern[str], name: str) -> re.Match[str]:
+    """The match of a member name already chosen by `pattern`."""
+    match = pattern.match(basename(name))
+    if match is None:
+        raise ParseError(f"{name}: not named like {pattern.pattern}")
+    return match

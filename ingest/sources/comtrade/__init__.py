@@ -17,21 +17,19 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from ingest import warehouse
 from ingest.basket import product_filter
 from ingest.errors import ParseError, TradewatchError
+from ingest.http import HttpClient
 from ingest.settings import Settings
-from ingest.sources.base import Payload, Source, file_payload
-from ingest.sources.comtrade.api import KEY_HEADER, MAX_PERIODS_PER_CALL, _Caller
+from ingest.sources.base import NO_REQUEST, Payload, Source, SourceRequest, file_payload
+from ingest.sources.comtrade.api import KEY_HEADER, MAX_PERIODS_PER_CALL, Caller
 from ingest.sources.comtrade.parse import parse_api_csv, parse_atlas_trimmed, parse_response
 from ingest.sources.comtrade.queries import default_queries, periods_for
 from ingest.sources.comtrade.records import (
@@ -58,40 +56,40 @@ __all__ = [
 ]
 
 
-def live(settings: Settings, client: httpx.Client, **options: Any) -> Iterator[Payload]:
-    if options.get("all_products"):
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
+    if request.all_products:
         raise TradewatchError(
             "comtrade does not take --all-products: a query for every "
             "product and partner exceeds the API's limits; use --products"
         )
-    frequency = {"annual": "A", "monthly": "M"}.get(options.get("dataset") or "annual")
+    frequency = {"annual": "A", "monthly": "M"}.get(request.dataset or "annual")
     if frequency is None:
-        raise TradewatchError(
-            f"comtrade --dataset is annual or monthly, not {options.get('dataset')!r}"
-        )
-    today = options.get("today") or datetime.now(UTC).date()
-    basket = product_filter(False, options.get("products"))
+        raise TradewatchError(f"comtrade --dataset is annual or monthly, not {request.dataset!r}")
+    today = request.today or datetime.now(UTC).date()
+    basket = product_filter(False, request.products)
     assert basket is not None
     keyed = settings.comtrade_api_key is not None
     per_call = MAX_PERIODS_PER_CALL if keyed else 1  # the preview: one period a call
-    periods = periods_for(frequency, options.get("from_month"), options.get("to_month"), today)
-    caller = _Caller(settings, client, options.get("sleep") or time.sleep, today.isoformat())
+    periods = periods_for(frequency, request.from_month, request.to_month, today)
+    caller = Caller(settings, client, today.isoformat())
     dataset = ANNUAL if frequency == "A" else MONTHLY
     # a rerun resumes: chunks already loaded are skipped unless --refresh asks for revisions
     done = (
         set()
-        if options.get("refresh")
+        if request.refresh
         else warehouse.loaded_chunks(settings.db_path, SOURCE, dataset.name)
     )
     for query in default_queries(frequency, periods, basket, per_call):
         yield from caller.payloads(dataset, query, done)
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     return iter(())  # UN Comtrade data may not be redistributed: nothing is bundled
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     """A saved response body (.json), an API CSV, or the atlas's trimmed CSV (.csv/.csv.gz).
     A file's vintage is its name: when it was retrieved is not recorded inside it."""
     vintage = f"file:{path.name}"
@@ -121,6 +119,5 @@ COMTRADE = Source(
     offline=offline,
     live=live,
     from_file=from_file,
-    live_options=("from_month", "to_month", "dataset", "products", "refresh"),
     chunked=True,
 )

@@ -12,7 +12,7 @@ import httpx
 
 from ingest import warehouse
 from ingest.errors import AuthenticationError, SourceUnavailable, TradewatchError
-from ingest.http import JSON, RetryPolicy, documented_body, get, redact
+from ingest.http import JSON, HttpClient, documented_body, get, redact
 from ingest.settings import Settings
 from ingest.sources.base import Dataset, Payload
 from ingest.sources.comtrade.parse import parse_response
@@ -24,17 +24,16 @@ PREVIEW_MAX_RECORDS = 500
 MAX_PERIODS_PER_CALL = 12  # comtradr refuses more; the API's URL length is the real bound
 
 
-class _Caller:
+# Comtrade's rate limit resets slowly: its retries start at 2 s, not the client's 1 s
+BASE_WAIT_S = 2.0
+
+
+class Caller:
     """Requests with the daily budget, the pause between calls and truncation splits."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client,
-        sleep: Callable[[float], None],
-        vintage: str,
-    ) -> None:
-        self.settings, self.client, self.sleep, self.vintage = settings, client, sleep, vintage
+    def __init__(self, settings: Settings, client: HttpClient, vintage: str) -> None:
+        self.settings, self.vintage = settings, vintage
+        self.client = client.with_policy(base_wait_s=BASE_WAIT_S)
         self.keyed = settings.comtrade_api_key is not None
         self.cap = settings.comtrade_max_records if self.keyed else PREVIEW_MAX_RECORDS
         self.budget = settings.comtrade_calls_per_day - _calls_today(settings, vintage)
@@ -60,11 +59,11 @@ class _Caller:
         if count >= self.cap:
             parts = query.split()
             if not parts:
-                error = SourceUnavailable(
+                unsplittable = SourceUnavailable(
                     f"{redact(origin)}: {count} records, the per-call "
                     "limit, and the request cannot be split further"
                 )
-                yield Payload(bound, redact(origin), _raise(error), chunk=chunk)
+                yield Payload(bound, redact(origin), _raise(unsplittable), chunk=chunk)
                 return
             for part in parts:
                 yield from self.payloads(dataset, part, done)
@@ -86,17 +85,11 @@ class _Caller:
                 "is used up (COMTRADE_CALLS_PER_DAY); run again tomorrow"
             )
         if self.calls:
-            self.sleep(self.settings.comtrade_pause_s)
+            self.client.wait(self.settings.comtrade_pause_s)
         self.calls += 1
-        headers = {KEY_HEADER: self.settings.comtrade_api_key} if self.keyed else {}
-        response = get(
-            self.client,
-            url,
-            params=query.params(self.cap),
-            headers=headers,  # type: ignore[arg-type]
-            policy=RetryPolicy(attempts=self.settings.http_attempts, base_wait_s=2.0),
-            sleep=self.sleep,
-        )
+        key = self.settings.comtrade_api_key
+        headers = {KEY_HEADER: key} if key is not None else {}
+        response = get(self.client, url, params=query.params(self.cap), headers=headers)
         return _checked_body(response)
 
 

@@ -10,6 +10,7 @@ import zlib
 from typing import Any
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from ingest.errors import ParseError
 from ingest.parsing import cast_columns, read_text_csv
@@ -144,7 +145,7 @@ def _typed(frame: pl.DataFrame, origin: str, where: str) -> pl.DataFrame:
     return frame.drop("_row")
 
 
-def _parsed(column: str, dtype: type[pl.DataType]) -> pl.Expr:
+def _parsed(column: str, dtype: DataTypeClass) -> pl.Expr:
     text = pl.col(column).str.strip_chars()
     if dtype == pl.Boolean:
         return text.str.to_lowercase().replace_strict(

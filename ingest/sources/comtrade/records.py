@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from ingest.sources.base import Dataset, RawTable
 
@@ -11,7 +12,7 @@ DUPLICATES_REMOVED = "exact_duplicate_records_removed"
 
 # API field → raw column, in the API's order. Codes are text; `mosCode` is a string even in
 # JSON while `motCode` is a number: both are stored as text.
-FIELDS: tuple[tuple[str, str, type[pl.DataType]], ...] = (
+FIELDS: tuple[tuple[str, str, DataTypeClass], ...] = (
     ("typeCode", "type_code", pl.String),
     ("freqCode", "freq_code", pl.String),
     ("refPeriodId", "ref_period_id", pl.Int32),
