@@ -6,14 +6,8 @@ httpx's own `retries=` only covers failed connections, so status-based retries l
 from __future__ import annotations
 
 import email.utils
-import html
-import io
-import json
 import logging
-import re
 import time
-import urllib.parse
-import zipfile
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -23,23 +17,48 @@ from types import TracebackType
 import httpx
 
 from ingest import __version__
-from ingest.errors import SourceUnavailable, UnusableResponse
+from ingest.errors import SourceUnavailable
+from ingest.http.bodies import CSV, JSON, XLSX, ZIP, documented_body, looks_like_html, page_text
+from ingest.http.secrets import (
+    SECRET_HEADERS,
+    SECRET_IN_TEXT,
+    SECRET_PARAMS,
+    redact,
+    scrub,
+    scrub_bytes,
+    secret_forms,
+)
+
+__all__ = [
+    "CSV",
+    "JSON",
+    "SECRET_PARAMS",
+    "XLSX",
+    "ZIP",
+    "HttpClient",
+    "RetryPolicy",
+    "documented_body",
+    "download_progress",
+    "fetch_bytes",
+    "get",
+    "looks_like_html",
+    "make_client",
+    "page_text",
+    "redact",
+    "scrub",
+    "scrub_bytes",
+    "secret_forms",
+]
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"tradewatch/{__version__} (+https://github.com/tradewatch/tradewatch)"
-SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "token", "subscription-key"})
-SECRET_HEADERS = frozenset({"authorization", "ocp-apim-subscription-key", "x-api-key"})
 RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 DEFAULT_MAX_BYTES = 2 * 1024**3  # a response larger than this is refused, never buffered
 DEFAULT_DEADLINE_S = 900.0  # one request, redirects and body included
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
-
-# the body formats live APIs document; `documented_body` checks an answer is one, complete
-JSON, ZIP, XLSX, CSV = "JSON", "zip archive", "xlsx workbook", "CSV file"
-HTML_HINTS = (b"<html", b"<!doctype", b"<head", b"<body")
 
 ProgressCallback = Callable[[int, int | None], None]
 # the CLI sets this to draw a download bar; library code never prints
@@ -165,7 +184,7 @@ def get(
             client.wait(wait)
             continue
         except httpx.HTTPError as error:  # decoding, local protocol, unsupported scheme …
-            detail = _SECRET_IN_TEXT.sub(r"\1REDACTED", " ".join(str(error).split()))[:300]
+            detail = SECRET_IN_TEXT.sub(r"\1REDACTED", " ".join(str(error).split()))[:300]
             raise SourceUnavailable(f"{shown}: {type(error).__name__}: {detail}") from None
         if response.status_code != 429 and response.status_code < 500:
             return response
@@ -245,74 +264,6 @@ def fetch_bytes(
     return documented_body(response, expected)
 
 
-def documented_body(response: httpx.Response, expected: str) -> bytes:
-    """The one rule for every live answer: a body counts as data only if it is a complete,
-    decodable document of the format the API documents (`expected`: JSON, ZIP, XLSX, CSV).
-    An empty answer (an undocumented 204), an HTML page or a body cut short means the source
-    is unavailable: `UnusableResponse`, exit 75, carrying the bytes so the loader archives
-    them. Whether a complete document has the expected columns is the parser's question
-    (`ParseError`/`SchemaDrift`, exit 1). An API that documents 204 as "no data" (the Census
-    API) checks for it before calling this."""
-    content = response.content
-    problem = (
-        "(No Content)"
-        if response.status_code == 204
-        else _format_problem(content, response.headers.get("Content-Type", ""), expected)
-    )
-    if problem is None:
-        return content
-    raise UnusableResponse(
-        f"{redact(response.request.url)}: HTTP {response.status_code} {problem} "
-        f"instead of the {expected} the API documents",
-        received=content,
-    )
-
-
-def looks_like_html(content: bytes, content_type: str = "") -> bool:
-    return "html" in content_type.lower() or content.lstrip()[:64].lower().startswith(HTML_HINTS)
-
-
-def _format_problem(content: bytes, content_type: str, expected: str) -> str | None:
-    if not content.strip():
-        return "with an empty body"
-    if looks_like_html(content):
-        return f"with an HTML page ({page_text(content)!r})"
-    if expected == JSON:
-        try:
-            json.loads(content)
-        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-            return f"with a body that is not complete JSON ({error})"
-    elif expected in (ZIP, XLSX):  # an xlsx workbook is a zip archive
-        return _zip_problem(content)
-    elif looks_like_html(content, content_type):  # only the header can tell a CSV from a page
-        return f"with an HTML page ({page_text(content)!r})"
-    return None
-
-
-def _zip_problem(content: bytes) -> str | None:
-    """A zip's directory is at its end: a body cut short has none, or points past the end."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-    except Exception as error:  # untrusted bytes: any reader error means "not a zip"
-        return f"with a body that is not a complete zip archive ({error})"
-    size = len(content)
-    outside = [
-        m.filename
-        for m in members
-        if m.header_offset < 0 or m.header_offset + m.compress_size > size
-    ]
-    if outside:
-        return f"with a zip archive cut short ({outside[0]} lies outside its {size:,} bytes)"
-    return None
-
-
-def page_text(content: bytes) -> str:
-    """The readable words of an HTML page (or the start of any body), for an error message."""
-    text = content[:4096].decode("utf-8", errors="replace")
-    return " ".join(re.sub(r"<[^>]*>", " ", text).split())[:200]
-
-
 def _send(
     client: HttpClient,
     request: httpx.Request,
@@ -373,64 +324,3 @@ def _retry_after_s(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-_SECRET_IN_TEXT = re.compile(
-    r"([?&](?:" + "|".join(re.escape(name) for name in SECRET_PARAMS) + r")=)[^&\s\"']+",
-    re.IGNORECASE,
-)
-
-
-class RedactingFilter(logging.Filter):
-    """httpx logs every request URL at INFO, key included: rewrite the record first."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _SECRET_IN_TEXT.sub(r"\1REDACTED", message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-for _name in ("httpx", "httpcore"):
-    logging.getLogger(_name).addFilter(RedactingFilter())
-
-
-def redact(url: httpx.URL | str) -> str:
-    """The URL with every secret query parameter replaced by REDACTED."""
-    parsed = httpx.URL(str(url))
-    for name in list(parsed.params.keys()):
-        if name.lower() in SECRET_PARAMS:
-            parsed = parsed.copy_set_param(name, "REDACTED")
-    return str(parsed)
-
-
-def secret_forms(secret: str) -> list[str]:
-    """Every way a key may be written back to us: raw, URL-encoded (as `quote`, `quote_plus`
-    and httpx write it, upper- or lower-case hex), JSON- and HTML-escaped; longest first."""
-    quoted = [urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)]
-    quoted += [urllib.parse.quote(secret), str(httpx.QueryParams({"k": secret}))[2:]]
-    escaped = json.dumps(secret)[1:-1]
-    forms = {secret, escaped, escaped.replace("/", "\\/"), html.escape(secret)}
-    for form in quoted:
-        forms |= {form, re.sub(r"%[0-9A-F]{2}", lambda hit: hit.group().lower(), form)}
-    return sorted(forms, key=len, reverse=True)
-
-
-def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """Remove secret values, in any encoding, from free text (error messages, tracebacks)
-    before storing it."""
-    for secret in secrets:
-        if secret:
-            for form in secret_forms(secret):
-                text = text.replace(form, "REDACTED")
-    return text
-
-
-def scrub_bytes(content: bytes, secrets: tuple[str, ...]) -> bytes:
-    """The same for a refused answer's body, which may echo the request, key included."""
-    for secret in secrets:
-        if secret:
-            for form in secret_forms(secret):
-                content = content.replace(form.encode(), b"REDACTED")
-    return content
