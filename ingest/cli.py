@@ -42,6 +42,7 @@ from ingest.loader import LoadResult
 from ingest.query_output import OutputFormat
 from ingest.settings import Settings
 from ingest.sources import SOURCES
+from ingest.sources.base import SourceRequest
 
 app = typer.Typer(
     help="tradewatch: U.S.–Turkey trade, rare-earth flows and announced deals in DuckDB.",
@@ -228,25 +229,21 @@ def ingest(
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     if vintage is not None and file is None:
         raise typer.BadParameter("--vintage dates a saved answer: use it with --file")
-    options = {
-        key: value
-        for key, value in {
-            "from_month": from_month,
-            "to_month": to_month,
-            "dataset": dataset,
-            "refresh": refresh or None,
-            "all_products": all_products or None,
-            "products": products,
-            "vintage": vintage,
-        }.items()
-        if value is not None
-    }
+    request = SourceRequest(
+        from_month=from_month,
+        to_month=to_month,
+        dataset=dataset,
+        refresh=refresh,
+        all_products=all_products,
+        products=products,
+        vintage=vintage,
+    )
     settings = settings_for(target)
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)
         try:
             results = pipeline.ingest_source(
-                source, settings, live=live, file=file, options=options
+                source, settings, live=live, file=file, request=request
             )
         except pipeline.ChunksFailed as error:
             if error.results:  # the chunks that did load stay loaded
