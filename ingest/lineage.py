@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.query_output import loaded_sources
+import duckdb
+
+from ingest import ledger
 from ingest.settings import Settings, dbt_work_dir
 from ingest.sources import SOURCES
 
@@ -80,7 +82,7 @@ def empty_result_hint(settings: Settings, sql: str, database: str) -> str | None
     wanted = [source for mart in marts for source in upstream.get(mart, ())]
     if not wanted:
         return None
-    loaded = loaded_sources(database)
+    loaded = _loaded_sources(database)
     missing = [source for source in dict.fromkeys(wanted) if source not in loaded]
     if not missing:
         return None
@@ -95,3 +97,12 @@ def empty_result_hint(settings: Settings, sql: str, database: str) -> str | None
         f"0 rows; {shown} takes rows from {' and '.join(missing)}, which this warehouse "
         f"has not loaded: run {run}"
     )
+
+
+def _loaded_sources(database: str) -> set[str]:
+    """Sources with a successful load in this database (none when it cannot be read)."""
+    try:
+        with duckdb.connect(database, read_only=True) as con:
+            return ledger.loaded_sources(con)
+    except duckdb.Error:
+        return set()

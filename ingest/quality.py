@@ -18,33 +18,10 @@ from typing import Any
 import polars as pl
 
 from ingest.errors import TradewatchError
+from ingest.ledger import ExpectationOutcome  # a row of the ledger; quality re-exports it
 from ingest.settings import EXPECTATIONS_DIR
 
 SUITES_DIR = EXPECTATIONS_DIR / "gx" / "expectations"
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    raw_table: str
-    expectation_type: str
-    column_name: str | None
-    kwargs: str  # JSON
-    success: bool
-    element_count: int | None
-    unexpected_count: int | None
-    unexpected_sample: str | None  # JSON list of a few offending values
-    observed_value: str | None
-
-    def describe(self) -> str:
-        where = f" on {self.column_name}" if self.column_name else ""
-        detail = (
-            f" ({self.unexpected_count} rows, e.g. {self.unexpected_sample})"
-            if self.unexpected_count
-            else f" (observed {self.observed_value})"
-            if self.observed_value
-            else ""
-        )
-        return f"{self.expectation_type}{where}{detail}"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, TextIO, runtime_checkable
 
-import duckdb
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -216,15 +215,3 @@ def _json_value(value: Any) -> str:
             + "}"
         )
     return json.dumps(str(value))
-
-
-def loaded_sources(database: str) -> set[str]:
-    """Sources with a successful load in this database (none when it cannot be read)."""
-    try:
-        with duckdb.connect(database, read_only=True) as con:
-            rows = con.execute(
-                "select distinct source from ops.loads where status = 'ok'"
-            ).fetchall()
-    except duckdb.Error:
-        return set()
-    return {row[0] for row in rows}

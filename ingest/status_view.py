@@ -7,41 +7,19 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 import duckdb
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ingest import lineage
+from ingest import ledger, lineage
 from ingest.console import SETTINGS
 from ingest.query_output import output_width
 from ingest.release_calendar import DataFreshness, data_freshness
 from ingest.sources import SOURCES
 
 STALE_OR_FAILED_EXIT_CODE = 1  # "bad input or data quality" in the shared exit-code table
-
-DATASETS_SQL = """
-with attempts as (
-    select source, dataset, status, vintage, row_count, finished_at, error from ops.loads
-),
-good as (
-    select source, dataset, vintage, row_count, finished_at, count(*) over w as good_loads
-    from attempts where status = 'ok'
-    window w as (partition by source, dataset)
-    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-),
-newest as (
-    select * from attempts
-    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-)
-select newest.source, newest.dataset, good.vintage, good.row_count, good.finished_at,
-       good.good_loads, newest.status, newest.finished_at, newest.error
-from newest
-left join good on newest.source = good.source and newest.dataset = good.dataset
-order by newest.source, newest.dataset
-"""
 
 
 @dataclass(frozen=True)
@@ -77,7 +55,7 @@ class StatusReport:
 
 
 def read_status(con: duckdb.DuckDBPyConnection, today: date) -> StatusReport:
-    datasets = [DatasetStatus(*row) for row in con.execute(DATASETS_SQL).fetchall()]
+    datasets = [DatasetStatus(*row) for row in ledger.dataset_attempts(con)]
     loaded = {row.source for row in datasets if row.good_at is not None}
     attempted = {row.source for row in datasets}
     never = [name for name in SOURCES if name not in attempted]
@@ -165,22 +143,3 @@ def wide_console() -> Console:
 def print_report(console: Console, report: StatusReport) -> None:
     console.print(loads_table(report))
     console.print(freshness_table(report))
-
-
-FAILED_EXPECTATIONS_SQL = """
-with latest as (
-    select * from ops.loads
-    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-)
-select latest.source, latest.dataset, results.expectation_type, results.column_name,
-       results.unexpected_sample
-from ops.data_quality_results as results
-inner join latest on results.load_id = latest.load_id
-where not results.success
-"""
-
-
-def failed_expectations(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    """(source, dataset, expectation, column, sample) of each failed expectation in the
-    latest load of every dataset."""
-    return con.execute(FAILED_EXPECTATIONS_SQL).fetchall()

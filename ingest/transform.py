@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from ingest import lake, warehouse
+from ingest import lake, ledger, warehouse
 from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import DBT_PROJECT_DIR, Settings, dbt_work_dir
 from ingest.sources import SOURCES
@@ -105,6 +105,7 @@ def ensure_raw_tables(settings: Settings) -> list[str]:
     tables = [table for source in SOURCES.values() for table in source.tables]
     schemas = {table.name: table.schema for table in tables}
     partitions = {table.name: table.partition_by for table in tables}
+    ledger.create(settings.db_path)  # dbt's stg_ops__loads reads the ledger too
     return warehouse.ensure_raw_tables(settings.db_path, schemas, partitions)
 
 
@@ -113,7 +114,7 @@ def build_models(settings: Settings) -> DbtOutcome:
     ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
     started_at = datetime.now(UTC)
     outcome = run_dbt(settings, "build")
-    warehouse.record_dbt_run(
+    ledger.record_dbt_run(
         settings.db_path,
         started_at=started_at,
         success=outcome.success,

@@ -13,6 +13,7 @@ from ingest.cli.display import print_build, print_loads, progress_display
 from ingest.console import console
 from ingest.runlock import run_lock
 from ingest.sources import SOURCES
+from ingest.sources.base import SourceRequest
 
 commands = typer.Typer()
 
@@ -74,22 +75,21 @@ def ingest(
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     if vintage is not None and file is None:
         raise typer.BadParameter("--vintage dates a saved answer: use it with --file")
-    given = {
-        "from_month": from_month,
-        "to_month": to_month,
-        "dataset": dataset,
-        "refresh": refresh or None,
-        "all_products": all_products or None,
-        "products": products,
-        "vintage": vintage,
-    }
-    options: dict[str, object] = {key: value for key, value in given.items() if value is not None}
+    request = SourceRequest(
+        from_month=from_month,
+        to_month=to_month,
+        dataset=dataset,
+        refresh=refresh,
+        all_products=all_products,
+        products=products,
+        vintage=vintage,
+    )
     settings = settings_for(target)
     with progress_display() as step:
         step(f"ingest {source}")
         try:
             results = pipeline.ingest_source(
-                source, settings, live=live, file=file, options=options
+                source, settings, live=live, file=file, request=request
             )
         except pipeline.ChunksFailed as error:
             if error.results:  # the chunks that did load stay loaded

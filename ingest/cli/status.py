@@ -14,6 +14,7 @@ from ingest import runlock, status_view, warehouse
 from ingest.cli.common import reports_errors
 from ingest.errors import TradewatchError
 from ingest.freshness import source_freshness
+from ingest.ledger import failed_expectations
 from ingest.publish import published_database, read_manifest
 from ingest.settings import Settings
 
@@ -51,7 +52,7 @@ def status(
         out.print(Text(f"ledger as of the last publish ({ledger})"))
     with warehouse.connect(ledger, read_only=True) as con:
         report = status_view.read_status(con, datetime.now(UTC).date())
-        failed = status_view.failed_expectations(con)
+        failed = failed_expectations(con)
     status_view.print_report(out, report)
     problems = report.problems
     if failed:
