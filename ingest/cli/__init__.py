@@ -16,6 +16,7 @@ from rich.logging import RichHandler
 from typer.core import TyperGroup
 from typer.main import get_group
 
+from ingest.cli.plain_params import read_without_pydantic
 from ingest.console import errors
 
 COMMAND_MODULES = {
@@ -32,6 +33,7 @@ COMMAND_MODULES = {
     "deals": "ingest.cli.deals",
 }
 SUB_APPS = {"deals"}  # a module whose whole Typer is one command group
+FAST = {"query"}  # run many times a minute: start-up counts (ingest/cli/plain_params.py)
 
 
 class LazyCommands(TyperGroup):
@@ -39,6 +41,10 @@ class LazyCommands(TyperGroup):
 
     The type ignores: typer vendors click as a private module, so the Context and Command
     types these overrides take and return have no public name to annotate them with."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        read_without_pydantic(self, ctx)  # --verbose, read before any command is chosen
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(COMMAND_MODULES)
@@ -48,7 +54,10 @@ class LazyCommands(TyperGroup):
             for name in COMMAND_MODULES:  # so click's "did you mean" sees every name
                 self._load(name)
             return None
-        return self._load(cmd_name)
+        command = self._load(cmd_name)
+        if cmd_name in FAST:
+            read_without_pydantic(command, ctx)
+        return command
 
     def _load(self, name: str):  # type: ignore[no-untyped-def]
         if name not in self.commands:

@@ -1,5 +1,6 @@
 """`tradewatch query` imports only what it uses: not the load path's polars, httpx, Great
-Expectations or dbt (they cost most of a second of start-up for every query)."""
+Expectations or dbt (they cost most of a second of start-up for every query), nor the
+pydantic that typer would use to read its text arguments (ingest/cli/plain_params.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-HEAVY = ("polars", "httpx", "great_expectations", "dbt", "matplotlib", "pyarrow", "pandas")
+HEAVY = (
+    "polars", "httpx", "great_expectations", "dbt", "matplotlib", "pyarrow", "pandas", "pydantic"
+)  # fmt: skip
 
 RUN_QUERY = """
 import json, sys
