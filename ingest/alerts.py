@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 
-from ingest import changes, warehouse
+from ingest import changes, ledger
 from ingest.changes import FigureChange
 from ingest.settings import Settings
 
@@ -51,23 +50,16 @@ def _record(settings: Settings) -> None:
     title = f"tradewatch: {len(figures)} tracked figure(s) moved"
     body = _body(figures, diff.new_releases)
     status = "pending" if settings.notify_urls else "not_configured"
-    with warehouse.connect(settings.db_path) as con:
-        [(alert_id,)] = con.execute(
-            "select coalesce(max(alert_id), 0) + 1 from ops.alerts"
-        ).fetchall()
-        con.execute(
-            "insert into ops.alerts values (?, ?, ?, ?, ?, ?, ?, ?, 0, null, null, null)",
-            [
-                alert_id,
-                datetime.now(UTC),
-                diff.current.snapshot_id,
-                diff.baseline.snapshot_id,
-                title,
-                body,
-                json.dumps([c.figure for c in figures]),
-                status,
-            ],
-        )
+    alert_id = ledger.record_alert(
+        settings.db_path,
+        created_at=datetime.now(UTC),
+        snapshot_id=diff.current.snapshot_id,
+        baseline_snapshot_id=diff.baseline.snapshot_id,
+        title=title,
+        body=body,
+        figures=json.dumps([c.figure for c in figures]),
+        status=status,
+    )
     log.info("alerts: %s (alert %d, %s)", title, alert_id, status)
 
 
@@ -90,22 +82,11 @@ def _value(value: float | None, unit: str) -> str:
 
 
 def _deliver(settings: Settings) -> None:
-    if not settings.notify_urls or not _has_alerts(settings.db_path):
+    if not settings.notify_urls:
         return
-    with warehouse.connect(settings.db_path) as con:
-        unsent = con.execute(
-            "select alert_id, title, body from ops.alerts "
-            "where status in ('pending', 'failed') order by alert_id"
-        ).fetchall()
-    for alert_id, title, body in unsent:
+    for alert_id, title, body in ledger.unsent_alerts(settings.db_path):
         error = _send(settings.notify_urls, title, body)
-        with warehouse.connect(settings.db_path) as con:
-            con.execute(
-                "update ops.alerts set status = ?, attempts = attempts + 1, "
-                "last_attempt_at = now(), last_error = ?, "
-                "sent_at = case when ? then now() end where alert_id = ?",
-                ["failed" if error else "sent", error, error is None, alert_id],
-            )
+        ledger.record_attempt(settings.db_path, alert_id, error)
         if error:
             log.warning("alerts: alert %d not sent (%s); retried next run", alert_id, error)
         else:
@@ -114,7 +95,7 @@ def _deliver(settings: Settings) -> None:
 
 def _send(urls: tuple[str, ...], title: str, body: str) -> str | None:
     """None when every URL took the notification, else a one-line reason."""
-    import apprise
+    import apprise  # 0.2 s to import (measured): only a run that sends pays it
 
     # apprise's info lines name the endpoints it posts to, which can carry tokens
     logging.getLogger("apprise").setLevel(logging.WARNING)
@@ -125,12 +106,3 @@ def _send(urls: tuple[str, ...], title: str, body: str) -> str | None:
     if notifier.notify(title=title, body=body):
         return None
     return "apprise could not deliver to every URL in TRADEWATCH_NOTIFY_URLS"
-
-
-def _has_alerts(db_path: Path) -> bool:
-    with warehouse.connect(db_path, read_only=True) as con:
-        found = con.execute(
-            "select count(*) from duckdb_tables() "
-            "where schema_name = 'ops' and table_name = 'alerts'"
-        ).fetchone()
-    return bool(found and found[0])

@@ -42,6 +42,7 @@ from ingest.loader import LoadResult
 from ingest.query_output import OutputFormat
 from ingest.settings import Settings
 from ingest.sources import SOURCES
+from ingest.sources.base import SourceRequest
 
 app = typer.Typer(
     help="tradewatch: U.S.–Turkey trade, rare-earth flows and announced deals in DuckDB.",
@@ -228,25 +229,21 @@ def ingest(
         raise typer.BadParameter(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     if vintage is not None and file is None:
         raise typer.BadParameter("--vintage dates a saved answer: use it with --file")
-    options = {
-        key: value
-        for key, value in {
-            "from_month": from_month,
-            "to_month": to_month,
-            "dataset": dataset,
-            "refresh": refresh or None,
-            "all_products": all_products or None,
-            "products": products,
-            "vintage": vintage,
-        }.items()
-        if value is not None
-    }
+    request = SourceRequest(
+        from_month=from_month,
+        to_month=to_month,
+        dataset=dataset,
+        refresh=refresh,
+        all_products=all_products,
+        products=products,
+        vintage=vintage,
+    )
     settings = settings_for(target)
     with progress_display() as progress:
         progress.add_task(f"ingest {source}", total=None)
         try:
             results = pipeline.ingest_source(
-                source, settings, live=live, file=file, options=options
+                source, settings, live=live, file=file, request=request
             )
         except pipeline.ChunksFailed as error:
             if error.results:  # the chunks that did load stay loaded
@@ -289,6 +286,7 @@ def status(
     from datetime import UTC, datetime
 
     from ingest import runlock, status_view, warehouse
+    from ingest.ledger import failed_expectations
 
     settings = Settings.from_env()
     out = status_view.wide_console()
@@ -303,7 +301,7 @@ def status(
         out.print(Text(f"ledger as of the last publish ({ledger})"))
     with warehouse.connect(ledger, read_only=True) as con:
         report = status_view.read_status(con, datetime.now(UTC).date())
-        failed = con.execute(FAILED_EXPECTATIONS_SQL).fetchall()
+        failed = failed_expectations(con)
     status_view.print_report(out, report)
     problems = report.problems
     if failed:
@@ -318,19 +316,6 @@ def status(
     if problems:
         out.print(Text(f"status: {'; '.join(problems)}", style="bold red"))
         raise typer.Exit(status_view.STALE_OR_FAILED_EXIT_CODE)
-
-
-FAILED_EXPECTATIONS_SQL = """
-with latest as (
-    select * from ops.loads
-    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-)
-select latest.source, latest.dataset, results.expectation_type, results.column_name,
-       results.unexpected_sample
-from ops.data_quality_results as results
-inner join latest on results.load_id = latest.load_id
-where not results.success
-"""
 
 
 @app.command(epilog=EXIT_CODES_HELP)

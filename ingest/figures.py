@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import warehouse
+from ingest import ledger
 
 
 @dataclass(frozen=True)
@@ -94,42 +94,25 @@ def current_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Figure]:
 
 
 def record_snapshot(db_path: Path) -> Snapshot:
-    """Snapshot the tracked figures and the releases they come from into `ops`."""
-    with warehouse.connect(db_path) as con:
+    """Snapshot the tracked figures and the releases they come from into the ledger."""
+    with ledger.connect(db_path) as con:
         figures = current_figures(con)
         releases = _releases(con)
-        [(snapshot_id,)] = con.execute(
-            "select coalesce(max(snapshot_id), 0) + 1 from ops.figure_snapshots"
-        ).fetchall()
         taken_at = datetime.now(UTC)
-        con.execute("begin")
-        con.execute(
-            "insert into ops.figure_snapshots values (?, ?, ?)",
-            [snapshot_id, taken_at, json.dumps(releases)],
-        )
-        rows = [
-            [snapshot_id, f.figure, f.period, f.value, f.unit, f.label] for f in figures.values()
-        ]
-        if rows:  # a warehouse whose marts are still empty has no figure to track yet
-            con.executemany("insert into ops.tracked_figures values (?, ?, ?, ?, ?, ?)", rows)
-        con.execute("commit")
+        rows = [(f.figure, f.period, f.value, f.unit, f.label) for f in figures.values()]
+        snapshot_id = ledger.record_snapshot(con, taken_at, json.dumps(releases), rows)
     return Snapshot(snapshot_id, taken_at, tuple(releases), figures)
 
 
 def snapshots(db_path: Path, *, read_only: bool = True) -> list[Snapshot]:
     """Every recorded snapshot, oldest first (none before the first build that took one)."""
-    with warehouse.connect(db_path, read_only=read_only) as con:
-        if not _has_snapshots(con):
-            return []
-        heads = con.execute(
-            "select snapshot_id, taken_at, releases from ops.figure_snapshots order by 1"
-        ).fetchall()
-        rows = con.execute(
-            "select snapshot_id, figure, period, value, unit, label from ops.tracked_figures"
-        ).fetchall()
-    figures: dict[int, dict[str, Figure]] = {head[0]: {} for head in heads}
-    for snapshot_id, *fields in rows:
-        figures[snapshot_id][fields[0]] = Figure(*fields)
+    with ledger.connect(db_path, read_only=read_only) as con:
+        heads, rows = ledger.snapshots(con)
+    figures: dict[int, dict[str, Figure]] = {head.snapshot_id: {} for head in heads}
+    for row in rows:
+        figures[row.snapshot_id][row.figure] = Figure(
+            row.figure, row.period, row.value, row.unit, row.label
+        )
     return [
         Snapshot(snapshot_id, taken_at, tuple(json.loads(releases)), figures[snapshot_id])
         for snapshot_id, taken_at, releases in heads
@@ -137,22 +120,13 @@ def snapshots(db_path: Path, *, read_only: bool = True) -> list[Snapshot]:
 
 
 def _releases(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "select distinct source, vintage from ops.loads "
-        "where status = 'ok' and vintage is not null order by 1, 2"
-    ).fetchall()
     # a compiled file names every edition it holds: "MCS2023,MCS2024,MCS2025"
-    releases = {f"{source} {part}" for source, vintage in rows for part in vintage.split(",")}
+    releases = {
+        f"{source} {part}"
+        for source, vintage in ledger.loaded_releases(con)
+        for part in vintage.split(",")
+    }
     return sorted(releases)
-
-
-def _has_snapshots(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() "
-            "where schema_name = 'ops' and table_name = 'figure_snapshots'"
-        ).fetchone()[0]  # type: ignore[index]
-    )
 
 
 def _number(value: object) -> float | None:

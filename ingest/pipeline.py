@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import httpx
 
-from ingest import landing, warehouse
+from ingest import landing, ledger, warehouse
 from ingest.errors import (
     AuthenticationError,
     FileRefused,
@@ -20,11 +20,11 @@ from ingest.errors import (
     TradewatchError,
     UsageError,
 )
-from ingest.http import make_client
+from ingest.http import HttpClient, RetryPolicy, make_client
 from ingest.loader import LoadResult, load_payload, refuse_file
 from ingest.settings import Settings
 from ingest.sources import SOURCES, get_source
-from ingest.sources.base import Payload, Source
+from ingest.sources.base import NO_REQUEST, Payload, Source, SourceRequest
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,18 @@ class GoalSummary:
 
 @contextmanager
 def http_client(
-    settings: Settings, transport: httpx.BaseTransport | None = None
-) -> Iterator[httpx.Client]:
+    settings: Settings,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> Iterator[HttpClient]:
+    """The run's one HTTP client: timeouts, size limit, deadline and retries from settings."""
     with make_client(
         timeout_s=settings.http_timeout_s,
         transport=transport,
         max_bytes=settings.http_max_bytes,
         deadline_s=settings.http_deadline_s,
+        policy=RetryPolicy(attempts=settings.http_attempts),
+        sleep=sleep,
     ) as client:
         yield client
 
@@ -59,24 +64,23 @@ def payloads_for(
     *,
     live: bool,
     file: Path | None,
-    client: httpx.Client | None,
-    options: dict[str, object],
+    client: HttpClient,
+    request: SourceRequest,
 ) -> Iterator[Payload]:
-    file_options = _file_options(source, options)
+    _refuse_generic_fields(source, request)
     if file is not None:
-        return _file_payloads(source, allowed_file(file, settings), settings, file_options)
+        return _file_payloads(source, allowed_file(file, settings), settings, request)
     if live:
-        assert client is not None
-        return source.live(settings, client, **options)
-    return source.offline(**file_options)
+        return source.live(settings, client, request)
+    return source.offline(request)
 
 
 def _file_payloads(
-    source: Source, path: Path, settings: Settings, options: dict[str, object]
+    source: Source, path: Path, settings: Settings, request: SourceRequest
 ) -> Iterator[Payload]:
     """The source's payloads of a `--file`; a file refused before any payload (and any reader
     error there, as a ParseError) is archived and ledgered by the loader, for every source."""
-    payloads = source.from_file(path, **options)
+    payloads = source.from_file(path, request)
     while True:
         try:
             payload = next(payloads)
@@ -94,18 +98,20 @@ def _unreadable(path: Path, error: Exception) -> ParseError:
     return ParseError(f"{path.name}: cannot be read: {type(error).__name__}: {detail}")
 
 
-# options every mode understands, not only live fetches
-GENERIC_OPTIONS = ("all_products", "products", "vintage")
+# request fields every mode understands, not only live fetches
+GENERIC_FIELDS = ("all_products", "products", "vintage")
 
 
-def _file_options(source: Source, options: dict[str, object]) -> dict[str, object]:
+def _refuse_generic_fields(source: Source, request: SourceRequest) -> None:
     """A source that does not take a generic option says so rather than ignoring it."""
-    generic = {key: value for key, value in options.items() if key in GENERIC_OPTIONS}
-    refused = [key for key in generic if key not in source.file_options]
+    refused = [
+        name
+        for name in request.given()
+        if name in GENERIC_FIELDS and name not in source.file_request
+    ]
     if refused:
-        shown = ", ".join("--" + key.replace("_", "-") for key in refused)
+        shown = ", ".join("--" + name.replace("_", "-") for name in refused)
         raise UsageError(f"{source.name} does not take {shown}")
-    return generic
 
 
 # no later chunk can succeed after these
@@ -152,22 +158,27 @@ def ingest_source(
     *,
     live: bool = False,
     file: Path | None = None,
-    options: dict[str, object] | None = None,
+    request: SourceRequest = NO_REQUEST,
     transport: httpx.BaseTransport | None = None,
+    client: HttpClient | None = None,
     keep_going: bool | None = None,
 ) -> list[LoadResult]:
     """Load every payload of one source. Each load is atomic; the first failure stops the
     run unless `keep_going` (the default for chunked sources), in which case the failed
-    chunks are named in one ChunksFailed at the end."""
+    chunks are named in one ChunksFailed at the end. Without a `client`, the run makes its
+    own from the settings (and `transport`, a test's stand-in for the network)."""
     source = get_source(name)
     keep_going = source.chunked if keep_going is None else keep_going
     landing.remove_leftovers(settings.landing_dir / name)
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []
-    with http_client(settings, transport) as client:
-        for payload in payloads_for(
-            source, settings, live=live, file=file, client=client, options=options or {}
-        ):
+    with ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(http_client(settings, transport))
+        payloads = payloads_for(
+            source, settings, live=live, file=file, client=client, request=request
+        )
+        for payload in payloads:
             try:
                 results.append(load_payload(payload, settings))
             except TradewatchError as error:
@@ -187,12 +198,13 @@ def ensure_raw_tables(settings: Settings) -> list[str]:
     tables = [table for source in SOURCES.values() for table in source.tables]
     schemas = {table.name: table.schema for table in tables}
     partitions = {table.name: table.partition_by for table in tables}
+    ledger.create(settings.db_path)  # dbt's stg_ops__loads reads the ledger too
     return warehouse.ensure_raw_tables(settings.db_path, schemas, partitions)
 
 
 def unloaded_sources(settings: Settings) -> list[str]:
     """Registered sources with no successful load in the warehouse, in build order."""
-    loaded = warehouse.sources_with_loads(settings.db_path)
+    loaded = ledger.sources_with_loads(settings.db_path)
     return [name for name in SOURCES if name not in loaded]
 
 
@@ -223,14 +235,11 @@ def unchanged_build(settings: Settings, results: list[LoadResult]) -> str | None
         return None
     if manifest.get("dbt_project_sha256") != project_fingerprint():
         return None
-    if not warehouse.dbt_run_covers_every_load(settings.db_path):
+    if not ledger.dbt_run_covers_every_load(settings.db_path):
         return None
-    with warehouse.connect(settings.db_path, read_only=True) as con:
-        row = con.execute(
-            "select max(finished_at) > ?::timestamptz from ops.loads where status = 'ok'",
-            [manifest["built_at"]],
-        ).fetchone()
-    return None if row is None or row[0] else str(manifest["build_id"])
+    if ledger.loaded_since(settings.db_path, manifest["built_at"]):
+        return None
+    return str(manifest["build_id"])
 
 
 def goal_summary(db_path: Path) -> GoalSummary | None:

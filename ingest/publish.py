@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from ingest import descriptions, warehouse
+from ingest import descriptions, ledger, warehouse
 from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import Settings
 from ingest.transform import DbtOutcome, dbt_work_dir, project_fingerprint
@@ -162,12 +162,13 @@ def _write_copy(
             message = f"copying {live.name} to {next_db}{shown} failed: {first_line}"
             raise cannot_write(error) or PublishFailed(message) from None
         con.execute(f"detach {LIVE}")
-        _record_publication(con, build_id, built_at)
+        # the copy names its own build, so a reader can tell which one it holds
+        ledger.record_publication(con, NEXT, build_id, built_at, socket.gethostname())
         tables = _base_tables(con) + _mart_views(con)
         row_counts = {name: _count(con, name) for name in tables}
         parquet_files = _export_marts(con, tables, build_dir)
-        sources = _source_vintages(con) if "ops.loads" in tables else {}
-        expectations = _expectation_counts(con) if "ops.loads" in tables else {}
+        sources = _source_vintages(con) if ledger.LOADS in tables else {}
+        expectations = _expectation_counts(con) if ledger.LOADS in tables else {}
         version_tag = con.execute(
             "select tags['storage_version'] from duckdb_databases() where database_name = ?",
             [NEXT],
@@ -179,19 +180,6 @@ def _write_copy(
         sources=sources,
         expectations=expectations,
         storage_version=version_tag[0][0] if version_tag else None,
-    )
-
-
-def _record_publication(con: duckdb.DuckDBPyConnection, build_id: str, built_at: datetime) -> None:
-    """The copy names its own build, so a reader can tell which one it holds."""
-    con.execute(f"create schema if not exists {NEXT}.ops")
-    con.execute(
-        f"create or replace table {NEXT}.ops.publication "
-        "(build_id varchar not null, published_at timestamptz not null, host varchar)"
-    )
-    con.execute(
-        f"insert into {NEXT}.ops.publication values (?, ?, ?)",
-        [build_id, built_at, socket.gethostname()],
     )
 
 
@@ -237,41 +225,11 @@ def _export_marts(
     return files
 
 
-SOURCE_VINTAGES_SQL = """
-select source, dataset, vintage, max(finished_at) as loaded_at
-from {db}.ops.loads
-where status = 'ok'
-group by all
-order by source, dataset, vintage
-"""
-
-EXPECTATIONS_SQL = """
-with latest as (
-    select *
-    from {db}.ops.loads
-    where status = 'ok'
-    qualify row_number() over (
-        partition by source, dataset, coalesce(vintage, ''), coalesce(chunk, '')
-        order by finished_at desc
-    ) = 1
-)
-select source,
-       coalesce(sum(expectations_passed), 0)::bigint,
-       coalesce(sum(expectations_failed), 0)::bigint,
-       count(*)
-from latest
-group by source
-order by source
-"""
-
-
 def _source_vintages(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Vintages per source and dataset; a load that holds several (the loader joins them
     with commas, e.g. "MCS2023,MCS2024,MCS2025") counts for each."""
     sources: dict[str, Any] = {}
-    for source, dataset, vintage, loaded_at in con.execute(
-        SOURCE_VINTAGES_SQL.format(db=NEXT)
-    ).fetchall():
+    for source, dataset, vintage, loaded_at in ledger.loaded_vintages(con, NEXT):
         entry = sources.setdefault(source, {"vintages": [], "datasets": {}, "last_loaded_at": None})
         named = [part.strip() for part in (vintage or "").split(",") if part.strip()]
         dataset_vintages = entry["datasets"].setdefault(dataset, [])
@@ -294,9 +252,7 @@ def _expectation_counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Suites run on the loads the warehouse holds now (the latest ok load per key)."""
     by_source = {
         source: {"passed": int(passed), "failed": int(failed), "loads": int(loads)}
-        for source, passed, failed, loads in con.execute(
-            EXPECTATIONS_SQL.format(db=NEXT)
-        ).fetchall()
+        for source, passed, failed, loads in ledger.expectation_counts(con, NEXT)
     }
     return {
         "passed": sum(item["passed"] for item in by_source.values()),

@@ -18,33 +18,10 @@ from typing import Any
 import polars as pl
 
 from ingest.errors import TradewatchError
+from ingest.ledger import ExpectationOutcome  # a row of the ledger; quality re-exports it
 from ingest.settings import EXPECTATIONS_DIR
 
 SUITES_DIR = EXPECTATIONS_DIR / "gx" / "expectations"
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    raw_table: str
-    expectation_type: str
-    column_name: str | None
-    kwargs: str  # JSON
-    success: bool
-    element_count: int | None
-    unexpected_count: int | None
-    unexpected_sample: str | None  # JSON list of a few offending values
-    observed_value: str | None
-
-    def describe(self) -> str:
-        where = f" on {self.column_name}" if self.column_name else ""
-        detail = (
-            f" ({self.unexpected_count} rows, e.g. {self.unexpected_sample})"
-            if self.unexpected_count
-            else f" (observed {self.observed_value})"
-            if self.observed_value
-            else ""
-        )
-        return f"{self.expectation_type}{where}{detail}"
 
 
 @dataclass(frozen=True)
@@ -97,6 +74,7 @@ def validate_frame(frame: pl.DataFrame, raw_table: str) -> QualityReport:
 @cache
 def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # deferred: Great Expectations takes seconds to import and most commands never validate
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -109,7 +87,7 @@ def _context() -> Any:
 
 @cache
 def _validation_definition(suite_name: str) -> Any:
-    import great_expectations as gx
+    import great_expectations as gx  # deferred: slow import, see _context
 
     context = _context()
     definition = load_suite_definition(suite_name)
@@ -319,13 +297,13 @@ def _sql_outcome(
     counts: tuple[int, int] | None,
 ) -> ExpectationOutcome:
     kwargs_json = json.dumps(plan.kwargs, default=str, sort_keys=True)
-    outcome = {
+    outcome: dict[str, Any] = {
         "raw_table": raw_table, "expectation_type": plan.expectation_type,
         "column_name": plan.column, "kwargs": kwargs_json, "element_count": None,
         "unexpected_count": None, "unexpected_sample": None, "observed_value": None,
     }  # fmt: skip
     if plan.error is not None:
-        return ExpectationOutcome(**outcome, success=False)  # type: ignore[arg-type]
+        return ExpectationOutcome(**outcome, success=False)
     if counts is not None:
         unexpected, denominator = counts
         success = _mostly(unexpected, denominator, plan.kwargs.get("mostly"))
@@ -337,12 +315,12 @@ def _sql_outcome(
             "unexpected_count": unexpected,
             "unexpected_sample": sample,
         }
-        return ExpectationOutcome(**outcome, success=success)  # type: ignore[arg-type]
-    success, observed, unexpected = _table_level(con, relation, plan, rows, columns)
+        return ExpectationOutcome(**outcome, success=success)
+    success, observed, repeated = _table_level(con, relation, plan, rows, columns)
     outcome |= {"observed_value": json.dumps(observed, default=str)[:500]}
-    if unexpected is not None:
-        outcome |= {"element_count": rows, "unexpected_count": unexpected, "observed_value": None}
-    return ExpectationOutcome(**outcome, success=success)  # type: ignore[arg-type]
+    if repeated is not None:
+        outcome |= {"element_count": rows, "unexpected_count": repeated, "observed_value": None}
+    return ExpectationOutcome(**outcome, success=success)
 
 
 def _table_level(
@@ -360,7 +338,7 @@ def _table_level(
         return ok, columns, None
     if kind == "expect_table_columns_to_match_ordered_list":
         return columns == list(kwargs["column_list"]), columns, None
-    if kind == "expect_column_values_to_be_unique":
+    if kind == "expect_column_values_to_be_unique" and plan.column is not None:
         names = [plan.column]
     else:  # expect_compound_columns_to_be_unique
         names = list(kwargs["column_list"])

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ingest import lineage
+from ingest import ledger, lineage
 from ingest.console import SETTINGS
 from ingest.settings import Settings
 
@@ -227,9 +227,6 @@ def empty_result_hint(settings: Settings, sql: str, database: str) -> str | None
 def _loaded_sources(database: str) -> set[str]:
     try:
         with duckdb.connect(database, read_only=True) as con:
-            rows = con.execute(
-                "select distinct source from ops.loads where status = 'ok'"
-            ).fetchall()
+            return ledger.loaded_sources(con)
     except duckdb.Error:
         return set()
-    return {row[0] for row in rows}

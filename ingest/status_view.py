@@ -4,6 +4,7 @@ anything is stale or failed (the command's exit code)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -12,32 +13,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ingest import lineage
+from ingest import ledger, lineage
+from ingest.console import SETTINGS
+from ingest.query_output import output_width
 from ingest.release_calendar import DataFreshness, data_freshness
 from ingest.sources import SOURCES
 
 STALE_OR_FAILED_EXIT_CODE = 1  # "bad input or data quality" in the shared exit-code table
-
-DATASETS_SQL = """
-with attempts as (
-    select source, dataset, status, vintage, row_count, finished_at, error from ops.loads
-),
-good as (
-    select source, dataset, vintage, row_count, finished_at, count(*) over w as good_loads
-    from attempts where status = 'ok'
-    window w as (partition by source, dataset)
-    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-),
-newest as (
-    select * from attempts
-    qualify row_number() over (partition by source, dataset order by finished_at desc) = 1
-)
-select newest.source, newest.dataset, good.vintage, good.row_count, good.finished_at,
-       good.good_loads, newest.status, newest.finished_at, newest.error
-from newest
-left join good on newest.source = good.source and newest.dataset = good.dataset
-order by newest.source, newest.dataset
-"""
 
 
 @dataclass(frozen=True)
@@ -73,7 +55,7 @@ class StatusReport:
 
 
 def read_status(con: duckdb.DuckDBPyConnection, today: date) -> StatusReport:
-    datasets = [DatasetStatus(*row) for row in con.execute(DATASETS_SQL).fetchall()]
+    datasets = [DatasetStatus(*row) for row in ledger.dataset_attempts(con)]
     loaded = {row.source for row in datasets if row.good_at is not None}
     attempted = {row.source for row in datasets}
     never = [name for name in SOURCES if name not in attempted]
@@ -155,11 +137,6 @@ def freshness_table(report: StatusReport) -> Table:
 
 def wide_console() -> Console:
     """The terminal's width, or no limit when piped: a ledger line is never cut."""
-    import sys
-
-    from ingest.console import SETTINGS
-    from ingest.query_output import output_width
-
     return Console(width=output_width(sys.stdout) or 10_000, **SETTINGS)  # type: ignore[arg-type]
 
 

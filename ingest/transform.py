@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest import lake, warehouse
+from ingest import lake, ledger
 from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import DBT_PROJECT_DIR, Settings
 
@@ -107,7 +107,7 @@ def build_models(settings: Settings) -> DbtOutcome:
     ensure_raw_tables(settings)  # a source never loaded (live-only) builds empty marts
     started_at = datetime.now(UTC)
     outcome = run_dbt(settings, "build")
-    warehouse.record_dbt_run(
+    ledger.record_dbt_run(
         settings.db_path,
         started_at=started_at,
         success=outcome.success,

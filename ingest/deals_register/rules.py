@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from urllib.parse import urlsplit
 
+from ingest.codes import iso3_codes
 from ingest.csvlimits import check_rows
 from ingest.deals_register.files import (
     COLUMNS,
@@ -79,20 +79,6 @@ def parse_partial_date(text: str) -> PartialDate | None:
     return PartialDate(text, first_day, precision)
 
 
-@cache
-def reference_iso3() -> frozenset[str]:
-    """ISO 3166 alpha-3 codes from the bundled reference list, read by its own parser."""
-    # imported here: the source registry imports this module through the deals source
-    from ingest.sources import reference
-    from ingest.sources.base import bundled_path
-
-    dataset, name = next(
-        pair for pair in reference.BUNDLED_FILES if pair[0] is reference.COUNTRIES_DATASET
-    )
-    frames = dataset.parse(bundled_path(reference.BUNDLED, name).read_bytes(), name)
-    return frozenset(frames[reference.COUNTRIES.name]["iso3"].to_list())
-
-
 def load(files: Mapping[str, bytes], origin: str) -> Register:
     """The register, or RegisterInvalid listing every problem."""
     register, problems = check(files)
@@ -107,7 +93,7 @@ def check(
     problems: list[Problem] = []
     records = {name: _records(name, files.get(name), problems) for name in FILE_NAMES}
     deals, events, links = records[DEALS_FILE], records[EVENTS_FILE], records[LINKS_FILE]
-    rules = field_rules(countries if countries is not None else reference_iso3())
+    rules = field_rules(countries if countries is not None else iso3_codes())
     for name, rows in records.items():
         for record in rows:
             problems.extend(_field_problems(name, record, rules[name]))
@@ -198,6 +184,7 @@ def _field_problems(
     deal_id = record["deal_id"] or None
     for column, (required, rule) in rules.items():
         value = record[column]
+        message: str | None
         if value != value.strip():
             message = f"{value!r} has leading or trailing spaces"
         elif not value:

@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from ingest import ledger
+
 
 @dataclass(frozen=True)
 class Missing:
@@ -71,50 +73,30 @@ class MartReader:
         return next((column for column in candidates if column in have), None)
 
     def source_vintages(self, *sources: str) -> list[str]:
-        if not self.has("ops.loads"):
+        if not self.has(ledger.LOADS):
             return []
-        rows = self.con.execute(
-            "select distinct vintage from ops.loads where status = 'ok' and vintage is not null "
-            "and source in (select unnest(?::varchar[])) order by vintage",
-            [list(sources)],
-        ).fetchall()
-        named = {part.strip() for (vintage,) in rows for part in vintage.split(",")}
+        named = {
+            part.strip()
+            for vintage in ledger.vintages(self.con, sources)
+            for part in vintage.split(",")
+        }
         return sorted(part for part in named if part)
 
     def latest_vintage(self, source: str) -> str | None:
         """The vintage of the source's most recent ok load (editions need not sort)."""
-        if not self.has("ops.loads"):
+        if not self.has(ledger.LOADS):
             return None
-        row = self.one(
-            "select vintage from ops.loads where status = 'ok' and source = ? "
-            "and vintage is not null order by finished_at desc limit 1",
-            [source],
-        )
-        return row[0] if row else None
+        return ledger.latest_vintage(self.con, source)
 
     def last_loaded(self, *sources: str) -> str | None:
-        if not self.has("ops.loads"):
+        if not self.has(ledger.LOADS):
             return None
-        row = self.one(
-            "select strftime(max(finished_at) at time zone 'UTC', '%Y-%m-%d') from ops.loads "
-            "where status = 'ok' and source in (select unnest(?::varchar[]))",
-            [list(sources)],
-        )
-        return row[0] if row else None
+        return ledger.last_loaded_day(self.con, sources)
 
     def build_info(self) -> BuildInfo:
-        if self.has("ops.publication"):
-            row = self.one(
-                "select build_id, strftime(published_at at time zone 'UTC', "
-                "'%Y-%m-%d %H:%M UTC') from ops.publication limit 1"
-            )
+        if self.has(ledger.PUBLICATION):
+            row = ledger.publication(self.con)
             if row:
                 return BuildInfo(build_id=row[0], built_at=row[1], published=True)
-        loaded = None
-        if self.has("ops.loads"):
-            found = self.one(
-                "select strftime(max(finished_at) at time zone 'UTC', '%Y-%m-%d %H:%M UTC') "
-                "from ops.loads"
-            )
-            loaded = found[0] if found else None
+        loaded = ledger.last_attempt_at(self.con) if self.has(ledger.LOADS) else None
         return BuildInfo(build_id=None, built_at=loaded or "unknown", published=False)

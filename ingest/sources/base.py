@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
-import httpx
 import polars as pl
 
+from ingest.http import HttpClient
 from ingest.quality import ExpectationOutcome
 from ingest.settings import BUNDLED_DIR, Settings
 
@@ -78,19 +79,56 @@ class Payload:
 
 
 @dataclass(frozen=True)
+class SourceRequest:
+    """What one run asks of a source (the CLI's options), the same type in every mode. A
+    source reads the fields it understands; `Source.file_request` names the generic ones
+    its offline and `--file` modes honour (the others are refused, not ignored)."""
+
+    from_month: str | None = None
+    to_month: str | None = None
+    dataset: str | None = None
+    refresh: bool = False  # fetch again the chunks already loaded
+    all_products: bool = False
+    products: str | None = None  # comma-separated HS6 codes
+    vintage: str | None = None  # retrieval date of a saved API answer
+    editions: tuple[str, ...] | None = None  # USGS MCS editions; None: every known one
+    today: date | None = None  # the run's date; None: the current date
+
+    def given(self) -> tuple[str, ...]:
+        """The names of the fields set to something other than their default."""
+        return tuple(item.name for item in fields(self) if getattr(self, item.name) != item.default)
+
+
+NO_REQUEST = SourceRequest()
+
+
+class LivePayloads(Protocol):
+    def __call__(
+        self, settings: Settings, client: HttpClient, request: SourceRequest = ..., /
+    ) -> Iterator[Payload]: ...
+
+
+class BundledPayloads(Protocol):
+    def __call__(self, request: SourceRequest = ..., /) -> Iterator[Payload]: ...
+
+
+class FilePayloads(Protocol):
+    def __call__(self, path: Path, request: SourceRequest = ..., /) -> Iterator[Payload]: ...
+
+
+@dataclass(frozen=True)
 class Source:
     name: str  # the CLI name, e.g. "census-country"
     description: str
     licence: str
     datasets: tuple[Dataset, ...]
-    offline: Callable[[], Iterator[Payload]]
-    live: Callable[..., Iterator[Payload]]  # (settings, client, **options)
-    from_file: Callable[[Path], Iterator[Payload]]
-    live_options: tuple[str, ...] = field(default=())
+    offline: BundledPayloads
+    live: LivePayloads
+    from_file: FilePayloads
     # one payload per chunk (a month, a reporter-year): a failed chunk does not stop the others
     chunked: bool = False
-    # options (e.g. "all_products") that offline() and from_file() also accept as keywords
-    file_options: tuple[str, ...] = field(default=())
+    # generic request fields (e.g. "all_products") that offline() and from_file() honour
+    file_request: tuple[str, ...] = field(default=())
 
     @property
     def tables(self) -> tuple[RawTable, ...]:
@@ -103,7 +141,3 @@ def bundled_path(source_dir: str, name: str) -> Path:
 
 def file_payload(dataset: Dataset, path: Path, *, chunk: str | None = None) -> Payload:
     return Payload(dataset=dataset, origin=path.name, fetch=path.read_bytes, chunk=chunk, path=path)
-
-
-LiveFetcher = Callable[[Settings, httpx.Client], Iterator[Payload]]
-Options = dict[str, Any]

@@ -12,13 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
-from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
+from ingest.http import HttpClient
+from ingest.parsing import read_text_csv
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 
 SOURCE = "beylikova"
 BUNDLED_FILE = "turkey_beylikova_rare_earth_facts.csv"
@@ -46,7 +55,7 @@ FACTS = RawTable(
 
 
 def parse_facts(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    frame = read_csv(payload, origin, infer_schema_length=0, null_values=[""])
+    frame = read_text_csv(payload, origin, null_values=[""])
     missing = [name for name in COLUMNS if name not in frame.columns]
     extra = [name for name in frame.columns if name not in COLUMNS]
     if missing or extra:
@@ -63,15 +72,17 @@ def parse_facts(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
 FACTS_DATASET = Dataset(SOURCE, "facts", (FACTS,), parse_facts)
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(FACTS_DATASET, bundled_path(SOURCE, BUNDLED_FILE))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield from offline()  # a curated list, not an API
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(FACTS_DATASET, path)
 
 

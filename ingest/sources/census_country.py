@@ -11,14 +11,22 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
-from ingest.csvlimits import read_csv
 from ingest.errors import ParseError
-from ingest.http import XLSX, RetryPolicy, fetch_bytes
+from ingest.http import XLSX, HttpClient, fetch_bytes
+from ingest.parsing import cast_columns, read_text_csv, require_columns
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 from ingest.workbook import read_sheet
 from ingest.ziplimits import gunzip_if_gzipped
 
@@ -92,7 +100,7 @@ def parse_workbook_csv(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     """The same workbook saved as CSV by a spreadsheet (optionally gzipped): same columns,
     same values, so the same vintage rule and the same tables."""
     text = gunzip_if_gzipped(payload, origin)
-    sheet = read_csv(text, origin, infer_schema_length=0, encoding="utf8-lossy")
+    sheet = read_text_csv(text, origin, encoding="utf8-lossy")
     return _melted(_checked_sheet(sheet, origin, where=origin), origin)
 
 
@@ -152,15 +160,8 @@ def _checked_sheet(sheet: pl.DataFrame, origin: str, *, where: str) -> pl.DataFr
 def _typed(sheet: pl.DataFrame, where: str) -> pl.DataFrame:
     value_columns = WORKBOOK_COLUMNS[3:]
     casts = {"year": pl.Int32, **dict.fromkeys(value_columns, pl.Float64)}
-    for column, dtype in casts.items():
-        bad = sheet.filter(pl.col(column).cast(dtype, strict=False).is_null())
-        if bad.height:
-            row = bad.row(0, named=True)
-            raise ParseError(
-                f"{where}, row {row['row']}, column {column}: {row[column]!r} is not a number"
-            )
+    sheet = cast_columns(sheet, casts, where, row="row", field_label="column {}", nullable=False)
     return sheet.with_columns(
-        [pl.col(c).cast(t) for c, t in casts.items()],
         census_code=pl.col("CTY_CODE").str.strip_chars(),
         partner_name=pl.col("CTYNAME").str.strip_chars(),
     )
@@ -203,10 +204,7 @@ def _finish(
 
 
 def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.DataFrame:
-    rows = read_csv(payload, origin, infer_schema_length=0)
-    missing = [column for column in (*needed, "source_url") if column not in rows.columns]
-    if missing:
-        raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
+    rows = require_columns(read_text_csv(payload, origin), (*needed, "source_url"), origin)
     rows = rows.with_row_index("row", offset=2).filter(
         pl.col("source_url").str.contains(DERIVED_SERIES_URL, literal=True)
     )
@@ -218,17 +216,8 @@ def _derived_rows(payload: bytes, origin: str, needed: tuple[str, ...]) -> pl.Da
         "exports_usd_mn": pl.Float64,
         "imports_usd_mn": pl.Float64,
     }
-    for column, dtype in numeric.items():
-        if column not in needed:
-            continue
-        bad = rows.filter(pl.col(column).cast(dtype, strict=False).is_null())
-        if bad.height:
-            row = bad.row(0, named=True)
-            raise ParseError(
-                f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number"
-            )
-        rows = rows.with_columns(pl.col(column).cast(dtype))
-    return rows
+    casts = {column: dtype for column, dtype in numeric.items() if column in needed}
+    return cast_columns(rows, casts, origin, row="row", nullable=False)
 
 
 def _derived_flows(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -249,7 +238,7 @@ def _derived_flows(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 def _annual_vintage(rows: pl.DataFrame, origin: str) -> str:
     partial = rows.filter(pl.col("note").str.contains("PARTIAL YEAR", literal=True))
     if partial.height == 0:
-        return f"{rows['year'].max()}-12"
+        return f"{rows.select(pl.col('year').max()).item()}-12"
     note = partial["note"][0]
     match = re.search(r"January-(\w+) (\d{4})", note)
     if not match or match.group(1).upper()[:3] not in MONTHS:
@@ -271,7 +260,7 @@ DERIVED_MONTHLY = Dataset(SOURCE, "turkey_derived_monthly", (MONTHLY_FLOWS,), pa
 DERIVED_ANNUAL = Dataset(SOURCE, "turkey_derived_annual", (ANNUAL_TOTALS,), parse_derived_annual)
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(WORKBOOK_CSV, bundled_path(BUNDLED, BUNDLED_WORKBOOK_CSV))
     for name in BUNDLED_WORKBOOKS:
         yield file_payload(WORKBOOK, bundled_path(BUNDLED, name))
@@ -279,13 +268,14 @@ def offline() -> Iterator[Payload]:
     yield file_payload(DERIVED_ANNUAL, bundled_path(BUNDLED, BUNDLED_DERIVED_ANNUAL))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     url = settings.census_balance_url
-    policy = RetryPolicy(attempts=settings.http_attempts)
-    yield Payload(WORKBOOK, url, lambda: fetch_bytes(client, url, expected=XLSX, policy=policy))
+    yield Payload(WORKBOOK, url, lambda: fetch_bytes(client, url, expected=XLSX))
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     if path.name.lower().endswith((".csv", ".csv.gz")):
         header = gunzip_if_gzipped(path.read_bytes(), path.name)[:200].decode("utf-8", "replace")
         if header.lstrip("\ufeff").startswith("year,CTY_CODE"):

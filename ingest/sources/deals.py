@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
 from ingest.deals_register import (
@@ -27,8 +26,17 @@ from ingest.deals_register import (
     unbundle,
 )
 from ingest.deals_register.files import Record
+from ingest.http import HttpClient
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    file_payload,
+)
 
 SOURCE = "deals"
 EDITION_DIGITS = 12
@@ -184,16 +192,18 @@ def register_payload(folder: Path) -> Payload:
     return Payload(REGISTER, BUNDLE_NAME, lambda: bundle(read_folder(folder)))
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     # the register is edited in place, so the folder comes from TRADEWATCH_DEALS_DIR
     yield register_payload(Settings.from_env().deals_dir)
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield register_payload(settings.deals_dir)  # the register changes by pull request
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     """A register zip as archived, or a register folder named by one of its CSV files."""
     if path.suffix.lower() == ".zip":
         yield file_payload(REGISTER, path)

@@ -10,13 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
-from ingest.csvlimits import read_csv, read_line
-from ingest.errors import ParseError
+from ingest.codes import COUNTRIES_FILE, read_countries
+from ingest.csvlimits import read_line
+from ingest.http import HttpClient
+from ingest.parsing import cast_columns, read_code_list
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 
 SOURCE = "reference"
 BUNDLED = "reference"
@@ -83,17 +93,6 @@ HS_SECTIONS = RawTable(
     replace_key=("nomenclature",),
     description="One row per HS section (I–XXI).",
 )
-COUNTRY_COLUMNS = {
-    "ISO3166-1-Alpha-3": "iso3",
-    "ISO3166-1-Alpha-2": "iso2",
-    "ISO3166-1-numeric": "iso_numeric",
-    "M49": "m49",
-    "CLDR display name": "country_name",
-    "official_name_en": "official_name",
-    "Region Name": "region_name",
-    "Sub-region Name": "sub_region_name",
-    "source_url": "source_url",
-}
 CENSUS_COLUMNS = {
     "census_cty_code": "census_code",
     "census_name": "census_name",
@@ -113,42 +112,24 @@ HS_SECTION_COLUMNS = {"section": "section", "name": "section_name", "source_url"
 
 
 def parse_countries(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    frame = _read(payload, origin, COUNTRY_COLUMNS).filter(pl.col("iso3").is_not_null())
-    return {COUNTRIES.name: frame}
+    return {COUNTRIES.name: read_countries(payload, origin)}
 
 
 def parse_census_codes(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    return {CENSUS_CODES.name: _read(payload, origin, CENSUS_COLUMNS)}
+    return {CENSUS_CODES.name: read_code_list(payload, origin, CENSUS_COLUMNS)}
 
 
 def parse_hs_codes(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    frame = _read(payload, origin, HS_CODE_COLUMNS)
-    bad = frame.with_row_index("row", offset=2).filter(
-        pl.col("level").cast(pl.Int32, strict=False).is_null()
-    )
-    if bad.height:
-        row = bad.row(0, named=True)
-        raise ParseError(f"{origin}, row {row['row']}, level: {row['level']!r} is not a number")
-    frame = frame.with_columns(pl.col("level").cast(pl.Int32), nomenclature=pl.lit(HS_NOMENCLATURE))
+    frame = read_code_list(payload, origin, HS_CODE_COLUMNS)
+    frame = cast_columns(frame, {"level": pl.Int32}, origin, nullable=False)
+    frame = frame.with_columns(nomenclature=pl.lit(HS_NOMENCLATURE))
     return {HS_CODES.name: frame.select(HS_CODES.schema.names())}
 
 
 def parse_hs_sections(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    frame = _read(payload, origin, HS_SECTION_COLUMNS)
+    frame = read_code_list(payload, origin, HS_SECTION_COLUMNS)
     frame = frame.with_columns(nomenclature=pl.lit(HS_NOMENCLATURE))
     return {HS_SECTIONS.name: frame.select(HS_SECTIONS.schema.names())}
-
-
-def _read(payload: bytes, origin: str, columns: dict[str, str]) -> pl.DataFrame:
-    frame = read_csv(payload, origin, infer_schema_length=0, null_values=[""])
-    missing = [name for name in columns if name not in frame.columns]
-    if missing:
-        raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
-    # a cell of spaces is as empty as an empty one: null, never ""
-    stripped = (
-        pl.col(old).str.strip_chars().replace("", None).alias(new) for old, new in columns.items()
-    )
-    return frame.select(list(stripped))
 
 
 COUNTRIES_DATASET = Dataset(SOURCE, "countries", (COUNTRIES,), parse_countries)
@@ -156,23 +137,25 @@ CENSUS_CODES_DATASET = Dataset(SOURCE, "census_country_codes", (CENSUS_CODES,), 
 HS_CODES_DATASET = Dataset(SOURCE, "hs_codes", (HS_CODES,), parse_hs_codes)
 HS_SECTIONS_DATASET = Dataset(SOURCE, "hs_sections", (HS_SECTIONS,), parse_hs_sections)
 BUNDLED_FILES = (
-    (COUNTRIES_DATASET, "country_codes_iso_m49.csv"),
+    (COUNTRIES_DATASET, COUNTRIES_FILE.name),
     (CENSUS_CODES_DATASET, "census_schedule_c_country_codes.csv"),
     (HS_CODES_DATASET, "harmonized_system_hs2022.csv"),
     (HS_SECTIONS_DATASET, "harmonized_system_sections.csv"),
 )
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     for dataset, name in BUNDLED_FILES:
         yield file_payload(dataset, bundled_path(BUNDLED, name))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield from offline()  # reference lists change by pull request, not by download
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     with path.open("rb") as handle:
         header = read_line(handle, path.name).decode("utf-8", errors="replace")
     if "hscode" in header:

@@ -10,13 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
-from ingest.csvlimits import read_csv
-from ingest.errors import ParseError
+from ingest.http import HttpClient
+from ingest.parsing import cast_columns, read_text_csv, require_columns
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 
 SOURCE = "turkstat"
 BUNDLED = "turkstat"
@@ -48,26 +56,13 @@ TURKEY_USA_ANNUAL = RawTable(
 
 
 def parse_press_figures(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    frame = read_csv(payload, origin, infer_schema_length=0)
-    missing = [column for column in COLUMNS if column not in frame.columns]
-    if missing:
-        raise ParseError(f"{origin}, row 1: missing column(s) {', '.join(missing)}")
-    frame = frame.with_row_index("row", offset=2)
+    frame = require_columns(read_text_csv(payload, origin), tuple(COLUMNS), origin)
     casts = {
         "year": pl.Int32,
         "turkey_exports_to_usa_usd_mn": pl.Float64,
         "turkey_imports_from_usa_usd_mn": pl.Float64,
     }
-    for column, dtype in casts.items():
-        bad = frame.filter(
-            pl.col(column).is_not_null() & pl.col(column).cast(dtype, strict=False).is_null()
-        )
-        if bad.height:
-            row = bad.row(0, named=True)
-            raise ParseError(
-                f"{origin}, row {row['row']}, {column}: {row[column]!r} is not a number"
-            )
-        frame = frame.with_columns(pl.col(column).cast(dtype))
+    frame = cast_columns(frame, casts, origin)
     frame = frame.with_columns(series=pl.lit(PRESS_SERIES), is_secondary=pl.lit(True))
     return {TURKEY_USA_ANNUAL.name: frame.select(list(TURKEY_USA_ANNUAL.schema))}
 
@@ -76,15 +71,17 @@ PRESS_ANNUAL = Dataset(SOURCE, "press_annual", (TURKEY_USA_ANNUAL,), parse_press
 BUNDLED_FILE = "turkstat_turkey_usa_annual.csv"
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(PRESS_ANNUAL, bundled_path(BUNDLED, BUNDLED_FILE))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield from offline()  # TurkStat offers no API for these figures
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     yield file_payload(PRESS_ANNUAL, path)
 
 

@@ -12,20 +12,27 @@ means.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import polars as pl
 
-from ingest.csvlimits import check_rows
 from ingest.errors import ParseError
+from ingest.http import HttpClient
+from ingest.parsing import csv_records
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, RawTable, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Payload,
+    RawTable,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 from ingest.ziplimits import gunzip_if_gzipped
 
 SOURCE = "usatradeonline"
@@ -84,8 +91,7 @@ TRADE_BY_COMMODITY = RawTable(
 
 
 def parse_download(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
-    text = _text(payload, origin)
-    rows = [_trimmed(row) for row in _csv(text, origin)]
+    rows = [_trimmed(row) for row in csv_records(gunzip_if_gzipped(payload, origin), origin)]
     header_at = _header_row(rows, origin)
     titles = [row[0] for row in rows[:header_at] if row]
     title, vintage = _title(titles, origin), _vintage(titles, origin)
@@ -111,22 +117,6 @@ def parse_download(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
         source_file=pl.lit(origin),
     )
     return {TRADE_BY_COMMODITY.name: frame.select(TRADE_BY_COMMODITY.schema.names())}
-
-
-def _text(payload: bytes, origin: str) -> str:
-    payload = gunzip_if_gzipped(payload, origin)
-    check_rows(payload, origin)
-    try:
-        return payload.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ParseError(f"{origin}: not a UTF-8 CSV file: {error}") from None
-
-
-def _csv(text: str, origin: str) -> list[list[str]]:
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as error:
-        raise ParseError(f"{origin}: not a readable CSV file: {error}") from None
 
 
 def _trimmed(row: list[str]) -> list[str]:
@@ -258,16 +248,18 @@ def _record_schema() -> list[tuple[str, pl.DataType]]:
 DOWNLOAD = Dataset(SOURCE, "trade_by_commodity", (TRADE_BY_COMMODITY,), parse_download)
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     for name in BUNDLED_FILES:
         yield from from_file(bundled_path(BUNDLED, name))
 
 
-def live(settings: Settings, client: httpx.Client, **_: object) -> Iterator[Payload]:
+def live(
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
+) -> Iterator[Payload]:
     yield from offline()  # USA Trade Online has no public API: reports are saved by hand
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     # each download is its own chunk in the ledger: the exports and imports reports of one
     # day are both current
     yield file_payload(DOWNLOAD, path, chunk=path.name)

@@ -29,12 +29,13 @@ import json, os, resource, sys, tracemalloc
 from pathlib import Path
 from ingest import pipeline
 from ingest.settings import Settings
+from ingest.sources.base import SourceRequest
 
 def load(name, path):
     os.environ["TRADEWATCH_DB"] = str(Path(sys.argv[3]) / name / "tradewatch.duckdb")
     os.environ["TRADEWATCH_LANDING"] = str(Path(sys.argv[3]) / name / "landing")
     return pipeline.ingest_source("baci", Settings.from_env(), file=Path(path),
-                                  options={"all_products": True})
+                                  request=SourceRequest(all_products=True))
 
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -4,6 +4,7 @@ import email.utils
 import io
 import json
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -15,6 +16,7 @@ from ingest.http import (
     JSON,
     XLSX,
     ZIP,
+    HttpClient,
     RetryPolicy,
     fetch_bytes,
     get,
@@ -27,7 +29,7 @@ from ingest.http import (
 URL = "https://api.example.test/data"
 
 
-def replying(*responses: httpx.Response | Exception) -> tuple[httpx.Client, list[httpx.Request]]:
+def replying(*responses: httpx.Response | Exception) -> tuple[HttpClient, list[httpx.Request]]:
     replies = iter(responses)
     seen: list[httpx.Request] = []
 
@@ -44,7 +46,7 @@ def replying(*responses: httpx.Response | Exception) -> tuple[httpx.Client, list
 def test_retries_429_and_honours_retry_after_seconds() -> None:
     client, seen = replying(httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200))
     waits: list[float] = []
-    assert get(client, URL, sleep=waits.append).status_code == 200
+    assert get(replace(client, sleep=waits.append), URL).status_code == 200
     assert waits == [3.0]
     assert len(seen) == 2
 
@@ -53,20 +55,20 @@ def test_retry_after_as_http_date() -> None:
     when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
     client, _ = replying(httpx.Response(429, headers={"Retry-After": when}), httpx.Response(200))
     waits: list[float] = []
-    get(client, URL, sleep=waits.append)
+    get(replace(client, sleep=waits.append), URL)
     assert 15 <= waits[0] <= 20
 
 
 def test_retry_after_beyond_the_cap_fails_instead_of_hanging() -> None:
     client, _ = replying(httpx.Response(429, headers={"Retry-After": "3600"}))
     with pytest.raises(SourceUnavailable, match="3600 s"):
-        get(client, URL, sleep=lambda _: None)
+        get(replace(client, sleep=lambda _: None), URL)
 
 
 def test_503_then_success_backs_off_exponentially() -> None:
     client, _ = replying(httpx.Response(503), httpx.Response(502), httpx.Response(200, text="ok"))
     waits: list[float] = []
-    assert get(client, URL, sleep=waits.append).text == "ok"
+    assert get(replace(client, sleep=waits.append), URL).text == "ok"
     assert waits == [1.0, 2.0]
 
 
@@ -81,21 +83,21 @@ def test_503_then_success_backs_off_exponentially() -> None:
 )
 def test_timeouts_and_connection_errors_are_retried(failure: Exception) -> None:
     client, seen = replying(failure, httpx.Response(200))
-    assert get(client, URL, sleep=lambda _: None).status_code == 200
+    assert get(replace(client, sleep=lambda _: None), URL).status_code == 200
     assert len(seen) == 2
 
 
 def test_bounded_attempts_then_source_unavailable() -> None:
     client, seen = replying(*[httpx.Response(500)] * 3)
     with pytest.raises(SourceUnavailable, match="HTTP 500 after 3 attempts"):
-        get(client, URL, policy=RetryPolicy(attempts=3), sleep=lambda _: None)
+        get(replace(client, policy=RetryPolicy(attempts=3), sleep=lambda _: None), URL)
     assert len(seen) == 3
 
 
 def test_client_errors_are_not_retried_and_fetch_bytes_names_the_status() -> None:
     client, seen = replying(httpx.Response(404, text="Not Found"))
     with pytest.raises(SourceUnavailable, match="HTTP 404 Not Found"):
-        fetch_bytes(client, URL, expected=JSON, sleep=lambda _: None)
+        fetch_bytes(replace(client, sleep=lambda _: None), URL, expected=JSON)
     assert len(seen) == 1
 
 
@@ -209,7 +211,7 @@ def test_sends_a_user_agent() -> None:
 def test_refuses_a_response_over_the_size_limit() -> None:
     client, _ = replying(httpx.Response(200, content=b"x" * 2048))
     with pytest.raises(SourceUnavailable, match="exceeds"):
-        get(client, URL, max_bytes=1024)
+        get(replace(client, max_bytes=1024), URL)
 
 
 def test_reports_download_progress() -> None:
@@ -229,7 +231,8 @@ def test_redact_hides_secret_query_parameters(name: str) -> None:
 def test_error_messages_never_carry_the_key() -> None:
     client, _ = replying(*[httpx.ReadTimeout("slow")] * 2)
     with pytest.raises(SourceUnavailable) as caught:
-        get(client, f"{URL}?key=s3cret", policy=RetryPolicy(attempts=2), sleep=lambda _: None)
+        quiet = replace(client, policy=RetryPolicy(attempts=2), sleep=lambda _: None)
+        get(quiet, f"{URL}?key=s3cret")
     assert "s3cret" not in str(caught.value)
 
 

@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 from ingest import lake, serving
 from ingest.cli import app
+from ingest.ledger import OPS_DDL
 from ingest.settings import Settings
-from ingest.warehouse import OPS_DDL
 
 CATALOG = "postgres:dbname=lake host=127.0.0.1 user=tradewatch"
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from typer.testing import CliRunner
 
-from ingest import warehouse
+from ingest import ledger, warehouse
 from ingest.cli import app
 from ingest.release_calendar import CALENDARS, DataFreshness
 from ingest.settings import Settings
@@ -23,14 +23,14 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 def _record(
     source: str, dataset: str, status: str, minutes: int, **extra: object
-) -> warehouse.LoadRecord:
+) -> ledger.LoadRecord:
     values = {
         "vintage": None,
         "row_count": None,
         "error": None,
         **extra,
     }
-    return warehouse.LoadRecord(
+    return ledger.LoadRecord(
         load_id=f"{source}-{dataset}-{minutes}",
         source=source,
         dataset=dataset,
@@ -51,9 +51,9 @@ def _record(
     )
 
 
-def _ledger(settings: Settings, records: list[warehouse.LoadRecord], latest: date) -> None:
+def _ledger(settings: Settings, records: list[ledger.LoadRecord], latest: date) -> None:
     for record in records:
-        warehouse.record_outcome(settings.db_path, record, [])
+        ledger.record_outcome(settings.db_path, record, [])
     with warehouse.connect(settings.db_path) as con:
         con.execute("create schema raw_census_country")
         con.execute("create table raw_census_country.monthly_flows (year int, month int)")

@@ -126,14 +126,14 @@ def test_a_reader_is_never_blocked_and_sees_a_load_whole(fresh_lake: Lake, tmp_p
 
 DIE_BEFORE_COMMIT = """
 import os, signal, sys
-from ingest import warehouse
+from ingest import ledger
 from ingest.cli import app
-insert_record = warehouse._insert_record
+insert_record = ledger.insert_record
 def insert_then_die(con, record, outcomes):
     insert_record(con, record, outcomes)
     if "trade_flows" in (record.raw_tables or ""):
         os.kill(os.getpid(), signal.SIGKILL)
-warehouse._insert_record = insert_then_die
+ledger.insert_record = insert_then_die
 app(sys.argv[1:], prog_name="tradewatch")
 """
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ingest.loader import load_payload
 from ingest.settings import Settings
 from ingest.sources import baci
+from ingest.sources.base import SourceRequest
 
 VINTAGE, REVISION = "V202601", "HS22"
 country_codes = st.from_regex(r"[0-9]{1,3}", fullmatch=True)  # "4", "004", "842"
@@ -70,7 +71,7 @@ def expected_q(text: str) -> float | None:
 
 def loaded(folder: Path, path: Path) -> tuple[list[tuple], list[tuple]]:
     run = Settings(db_path=folder / "tradewatch.duckdb", landing_dir=folder / "landing")
-    (payload,) = baci.from_file(path, all_products=True)
+    (payload,) = baci.from_file(path, SourceRequest(all_products=True))
     assert load_payload(payload, run).status == "ok"
     with duckdb.connect(str(run.db_path), read_only=True) as con:
         trade = con.execute(

@@ -25,12 +25,12 @@ DERIVED_MONTHLY = bundled_path("census_country", "us_turkey_goods_monthly.csv")
 # ledger row are written but before COMMIT: the moment a power cut would hurt most.
 KILLED_DURING_PUBLISH = """
 import os, signal, sys
-from ingest import warehouse
-insert_record = warehouse._insert_record
+from ingest import ledger
+insert_record = ledger.insert_record
 def insert_then_die(con, record, outcomes):
     insert_record(con, record, outcomes)
     os.kill(os.getpid(), signal.SIGKILL)
-warehouse._insert_record = insert_then_die
+ledger.insert_record = insert_then_die
 from ingest.cli import app
 app(sys.argv[1:])
 """

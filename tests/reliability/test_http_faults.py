@@ -20,8 +20,7 @@ from ingest import pipeline
 from ingest.cli import app
 from ingest.errors import TradewatchError
 from ingest.settings import Settings
-from ingest.sources.base import bundled_path
-from ingest.sources.census_hs import client as census_client
+from ingest.sources.base import SourceRequest, bundled_path
 from tests.ingest.sources.census_hs_api import MockApi
 from tests.ingest.sources.test_comtrade import TODAY, body, matching, records
 from tests.ingest.sources.test_usgs_mcs_live import sciencebase
@@ -201,7 +200,6 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retry waits are recorded, never slept."""
     recorded: list[float] = []
     monkeypatch.setattr(time, "sleep", recorded.append)
-    monkeypatch.setattr(census_client, "sleep", recorded.append)
     return recorded
 
 
@@ -209,15 +207,12 @@ def run(
     source: LiveSource, settings: Settings, handler: Handler, waits: list[float]
 ) -> tuple[int, str]:
     """(exit code, message) of one live ingest, as the CLI would report them."""
-    options = dict(source.options)
-    if source.name in ("usgs-mcs", "comtrade"):
-        options["sleep"] = waits.append
     try:
         pipeline.ingest_source(
             source.name,
             settings,
             live=True,
-            options=options,
+            request=SourceRequest(**source.options),
             transport=httpx.MockTransport(handler),
         )
     except TradewatchError as error:

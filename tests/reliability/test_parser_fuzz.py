@@ -105,7 +105,7 @@ def test_baci_release_reading_raises_only_parse_error(
     path.write_bytes(payload)
     calls: list[tuple[str, str]] = []
     try:
-        dataset = baci._dataset_for(path)
+        dataset = baci.dataset_for(path)
         if dataset is baci.RELEASE:
             baci.stage_release(path, name, recorded_sink(calls), codes=None)
     except ParseError:
@@ -116,7 +116,7 @@ def test_baci_release_reading_raises_only_parse_error(
 @given(line=st.binary(max_size=200))
 def test_baci_year_header_check_raises_only_parse_error(line: bytes) -> None:
     with contextlib.suppress(ParseError):
-        baci._check_trade_header(line, "release.zip", "BACI_HS22_Y2022_V202601.csv")
+        baci.check_trade_header(line, "release.zip", "BACI_HS22_Y2022_V202601.csv")
 
 
 # --- valid generated input round-trips with values unchanged ---

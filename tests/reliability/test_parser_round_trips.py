@@ -12,6 +12,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.codes import COUNTRY_COLUMNS
 from ingest.deals_register import bundle
 from ingest.deals_register.files import DEAL_COLUMNS, EVENT_COLUMNS, LINK_COLUMNS
 from ingest.deals_register.rules import (
@@ -296,7 +297,7 @@ def test_reference_countries_round_trip(rows: list[dict[str, str]], filler: str)
 
     kept = [row for row in rows if row["ISO3166-1-Alpha-3"]]  # rows without ISO3 are dropped
     assert frame.rows() == [
-        tuple(null_if_empty(row[column]) for column in reference.COUNTRY_COLUMNS) for row in kept
+        tuple(null_if_empty(row[column]) for column in COUNTRY_COLUMNS) for row in kept
     ]
 
 

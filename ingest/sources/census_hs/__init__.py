@@ -17,11 +17,10 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-import httpx
-
-from ingest import warehouse
+from ingest import ledger
+from ingest.http import HttpClient
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, Source
+from ingest.sources.base import NO_REQUEST, Dataset, Payload, Source, SourceRequest
 from ingest.sources.census_hs.client import InvalidOption, Request, build_url, fetch, month_window
 from ingest.sources.census_hs.parse import (
     COMMODITY_VARIABLE,
@@ -82,48 +81,34 @@ REQUESTS = {
 }
 
 
-def offline(vintage: str | None = None) -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     """The bundled answers saved from the API in 2025, each dated by its sidecar."""
-    if vintage is not None:
+    if request.vintage is not None:
         raise InvalidOption("--vintage dates a saved answer: use it with --file")
     yield from bundled_answers()
 
 
 def live(
-    settings: Settings,
-    client: httpx.Client,
-    *,
-    from_month: str | None = None,
-    to_month: str | None = None,
-    dataset: str | None = None,
-    refresh: bool = False,
-    today: date | None = None,
-    **_: object,
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
 ) -> Iterator[Payload]:
     """One payload per chunk not yet loaded; `refresh` asks again for every chunk of the window
     (Census revises recent months; an unchanged answer is skipped by its hash)."""
-    months = month_window(from_month, to_month, today=today or date.today())
-    for name in _dataset_names(dataset):
+    months = month_window(request.from_month, request.to_month, today=request.today or date.today())
+    for name in _dataset_names(request.dataset):
         chosen, requests = REQUESTS[name]
-        done = set() if refresh else warehouse.loaded_chunks(settings.db_path, SOURCE, name)
+        done = set() if request.refresh else ledger.loaded_chunks(settings.db_path, SOURCE, name)
         pending = [
-            r
-            for m in months
-            for r in requests(settings.census_api_base_url, m)
-            if r.chunk not in done
+            call
+            for month in months
+            for call in requests(settings.census_api_base_url, month)
+            if call.chunk not in done
         ]
         log.info(
             "%s/%s: %d chunk(s) to fetch, %d already loaded", SOURCE, name, len(pending), len(done)
         )
-        for request in pending:
-            fetcher = partial(
-                fetch,
-                client,
-                request.url,
-                key=settings.census_api_key,
-                attempts=settings.http_attempts,
-            )
-            yield Payload(chosen, request.url, fetcher, chunk=request.chunk)
+        for call in pending:
+            fetcher = partial(fetch, client, call.url, key=settings.census_api_key)
+            yield Payload(chosen, call.url, fetcher, chunk=call.chunk)
 
 
 def _dataset_names(dataset: str | None) -> list[str]:
@@ -134,9 +119,9 @@ def _dataset_names(dataset: str | None) -> list[str]:
     return [dataset]
 
 
-def from_file(path: Path, vintage: str | None = None) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     """A saved answer (JSON array or the same columns as CSV, optionally gzipped)."""
-    yield answer_payload(path, vintage)
+    yield answer_payload(path, request.vintage)
 
 
 CENSUS_HS = Source(
@@ -148,7 +133,6 @@ CENSUS_HS = Source(
     offline=offline,
     live=live,
     from_file=from_file,
-    live_options=("from_month", "to_month", "dataset", "refresh"),
     chunked=True,
-    file_options=("vintage",),
+    file_request=("vintage",),
 )

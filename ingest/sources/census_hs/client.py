@@ -8,8 +8,6 @@ when the request is sent, so every URL that is stored or shown is key-free.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -17,14 +15,12 @@ from urllib.parse import quote
 import httpx
 
 from ingest.errors import AuthenticationError, SourceUnavailable, TradewatchError
-from ingest.http import JSON, RetryPolicy, documented_body, get, looks_like_html, page_text, scrub
+from ingest.http import JSON, HttpClient, documented_body, get, looks_like_html, page_text, scrub
 
 KEY_SIGNUP_URL = "https://api.census.gov/data/key_signup.html"
 FIRST_MONTH = "2010-01"  # the API's coverage starts January 2010
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DEFAULT_WINDOW_MONTHS = 24
-
-sleep: Callable[[float], None] = time.sleep  # tests replace this to record waits
 
 
 class InvalidOption(TradewatchError):
@@ -50,10 +46,10 @@ def build_url(
     return f"{base_url}/{endpoint}/hs?{'&'.join(query)}"
 
 
-def fetch(client: httpx.Client, url: str, *, key: str | None, attempts: int) -> bytes | None:
+def fetch(client: HttpClient, url: str, *, key: str | None) -> bytes | None:
     """The JSON body, or None for HTTP 204 (nothing published for this query)."""
     sent = f"{url}&key={quote(key, safe='')}" if key else url
-    response = get(client, sent, policy=RetryPolicy(attempts=attempts), sleep=_sleep)
+    response = get(client, sent)
     secrets = (key,) if key else ()
     if response.status_code == 204:
         return None
@@ -85,10 +81,6 @@ def _json_body(response: httpx.Response, url: str, secrets: tuple[str, ...]) -> 
 
 def _text(response: httpx.Response, secrets: tuple[str, ...]) -> str:
     return scrub(" ".join(response.text.split()), secrets)[:500]  # scrub, then cut
-
-
-def _sleep(seconds: float) -> None:
-    sleep(seconds)
 
 
 def month_window(from_month: str | None, to_month: str | None, *, today: date) -> list[str]:

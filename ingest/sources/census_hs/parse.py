@@ -6,15 +6,15 @@ values are whole U.S. dollars. Columns are found by header name, never by positi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from dataclasses import dataclass
+from typing import TypeGuard
 
 import httpx
 import polars as pl
 
-from ingest.csvlimits import check_rows
 from ingest.errors import ParseError, SchemaDrift
+from ingest.parsing import csv_records
 from ingest.sources.base import RawTable
 from ingest.ziplimits import gunzip_if_gzipped
 
@@ -142,7 +142,7 @@ def parse_rare_earths_by_partner(payload: bytes, origin: str) -> dict[str, pl.Da
 
 def _parse(payload: bytes, origin: str, table: RawTable) -> pl.DataFrame:
     request = _request(origin)
-    flow = request["flow"]
+    flow = request.flow
     header, rows = answer_rows(payload, origin)
     variables = VARIABLES[table.name][flow]
     positions = column_positions(header, [*variables, TIME_VARIABLE], origin)
@@ -156,16 +156,24 @@ def _parse(payload: bytes, origin: str, table: RawTable) -> pl.DataFrame:
                 row[positions[variable]], table.schema[column], variable, number, origin
             )
         columns["month"][-1] = row[positions[TIME_VARIABLE]]
-        columns["comm_lvl"][-1] = row[level_at] if level_at is not None else request["level"]
+        columns["comm_lvl"][-1] = row[level_at] if level_at is not None else request.level
         columns["flow"][-1] = flow
-        columns["requested_month"][-1] = request["month"]
+        columns["requested_month"][-1] = request.month
         columns["request_url"][-1] = origin
         if "commodity_stem" in columns:
-            columns["commodity_stem"][-1] = request["stem"]
+            columns["commodity_stem"][-1] = request.stem
     return pl.DataFrame(columns, schema=table.schema)
 
 
-def _request(origin: str) -> dict[str, str | None]:
+@dataclass(frozen=True)
+class _AskedFor:
+    flow: str
+    month: str
+    level: str | None
+    stem: str | None
+
+
+def _request(origin: str) -> _AskedFor:
     """What was asked for, read back from the (key-free) request URL the payload came from."""
     url = httpx.URL(origin)
     parts = url.path.rstrip("/").split("/")
@@ -175,12 +183,12 @@ def _request(origin: str) -> dict[str, str | None]:
             f"{origin}: not a Census exports/hs or imports/hs request with a time= predicate"
         )
     flow = FLOWS[endpoint]
-    return {
-        "flow": flow,
-        "month": url.params["time"],
-        "level": url.params.get(LEVEL_VARIABLE),
-        "stem": url.params.get(COMMODITY_VARIABLE[flow]),
-    }
+    return _AskedFor(
+        flow=flow,
+        month=url.params["time"],
+        level=url.params.get(LEVEL_VARIABLE),
+        stem=url.params.get(COMMODITY_VARIABLE[flow]),
+    )
 
 
 def answer_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
@@ -203,15 +211,9 @@ def _json_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | 
 
 
 def _csv_rows(payload: bytes, origin: str) -> tuple[list[str], list[list[str | None]]]:
-    check_rows(payload, origin)
-    try:
-        text = payload.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ParseError(f"{origin}: neither JSON nor UTF-8 CSV: {error}") from None
-    try:
-        table = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as error:
-        raise ParseError(f"{origin}: not a readable CSV: {error}") from None
+    table = csv_records(
+        payload, origin, undecodable="neither JSON nor UTF-8 CSV", unreadable="not a readable CSV"
+    )
     if not table:
         raise ParseError(f"{origin}: empty file; expected a header row of API variables")
     return _checked_rows(table[0], [list(row) for row in table[1:]], origin)
@@ -222,16 +224,18 @@ def _checked_rows(
 ) -> tuple[list[str], list[list[str | None]]]:
     if not isinstance(header, list) or not header or not all(isinstance(n, str) for n in header):
         raise ParseError(f"{origin}, row 0 (header): every column name must be a string")
+    checked: list[list[str | None]] = []
     for number, row in enumerate(rows, start=1):
-        if not _is_row(row) or len(row) != len(header):  # type: ignore[arg-type]
+        if not _is_row(row) or len(row) != len(header):
             raise ParseError(
                 f"{origin}, row {number}: expected an array of {len(header)} values like the "
                 f"header, got {json.dumps(row)[:200]}"
             )
-    return header, rows  # type: ignore[return-value]
+        checked.append(row)
+    return [str(name) for name in header], checked
 
 
-def _is_row(value: object) -> bool:
+def _is_row(value: object) -> TypeGuard[list[str | None]]:
     return isinstance(value, list) and all(cell is None or isinstance(cell, str) for cell in value)
 
 

@@ -102,7 +102,7 @@ def _parse(payload: bytes, origin: str, vintage: str, table: RawTable) -> pl.Dat
     }
     at = column_positions(header, list(variables), origin)
     at.update({n: i for i, n in reversed(list(enumerate(header))) if n in optional})
-    months = _months(header, rows, origin)
+    months: list[object] = list(_months(header, rows, origin))
     columns: dict[str, list[object]] = {name: [None] * len(rows) for name in table.schema}
     for number, row in enumerate(rows, start=1):
         for variable, column in (variables | optional).items():
@@ -111,7 +111,7 @@ def _parse(payload: bytes, origin: str, vintage: str, table: RawTable) -> pl.Dat
                 dtype = table.schema[column]
                 columns[column][number - 1] = typed_cell(value, dtype, variable, number, origin)
         if table is HS_BY_COUNTRY:
-            code = columns["commodity"][number - 1] or ""
+            code = str(columns["commodity"][number - 1] or "")
             level = row[at[LEVEL_VARIABLE]] if LEVEL_VARIABLE in at else f"HS{len(code)}"
             columns["comm_lvl"][number - 1] = level
     columns.update(

@@ -10,18 +10,25 @@ are what the warehouse holds. Live: the same release CSVs from ScienceBase.
 from __future__ import annotations
 
 import re
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import polars as pl
 
 from ingest.errors import ParseError, TradewatchError
-from ingest.http import RetryPolicy
+from ingest.http import HttpClient
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload, Source, bundled_path, file_payload
+from ingest.sources.base import (
+    NO_REQUEST,
+    Dataset,
+    Parsed,
+    Payload,
+    Source,
+    SourceRequest,
+    bundled_path,
+    file_payload,
+)
 from ingest.sources.usgs_mcs import compiled, release
 from ingest.sources.usgs_mcs.csvfile import read_table
 from ingest.sources.usgs_mcs.sciencebase import EDITION_ITEMS, EDITION_KINDS, KINDS, ScienceBase
@@ -61,24 +68,18 @@ HEADER_KINDS: tuple[tuple[Callable[[tuple[str, ...]], bool], Dataset], ...] = (
 ZIP_MEMBER = re.compile(r"(?:^|/)mcs\d{4}-raree+_(salient|world)\.csv$", re.IGNORECASE)
 
 
-def offline() -> Iterator[Payload]:
+def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     for dataset, name in BUNDLED_FILES:
         yield file_payload(dataset, bundled_path(BUNDLED, name))
 
 
 def live(
-    settings: Settings,
-    client: httpx.Client,
-    *,
-    dataset: str | None = None,
-    editions: tuple[str, ...] = tuple(EDITION_ITEMS),
-    sleep: Callable[[float], None] = time.sleep,
-    **_: object,
+    settings: Settings, client: HttpClient, request: SourceRequest = NO_REQUEST
 ) -> Iterator[Payload]:
     """One payload per edition and kind; each fetch reads the item's file list first."""
-    sciencebase = ScienceBase(
-        settings.usgs_sciencebase_url, client, RetryPolicy(attempts=settings.http_attempts), sleep
-    )
+    sciencebase = ScienceBase(settings.usgs_sciencebase_url, client)
+    editions = tuple(EDITION_ITEMS) if request.editions is None else request.editions
+    dataset = request.dataset
     unknown = [edition for edition in editions if edition not in EDITION_ITEMS]
     if unknown:
         raise TradewatchError(
@@ -107,7 +108,7 @@ def _fetcher(sciencebase: ScienceBase, edition: str, kind: str) -> Callable[[], 
     return lambda: sciencebase.fetch(edition, kind)
 
 
-def from_file(path: Path) -> Iterator[Payload]:
+def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:
     """A data-release CSV, a long-format table, or a ScienceBase zip holding release CSVs."""
     if zipfile.is_zipfile(path):
         yield from _zip_payloads(path)
@@ -128,11 +129,14 @@ def dataset_for(payload: bytes, origin: str) -> Dataset:
 
 def _zip_payloads(path: Path) -> Iterator[Payload]:
     with zipfile.ZipFile(path) as opened:
-        members = [name for name in opened.namelist() if ZIP_MEMBER.search(name)]
+        members = [
+            (name, found.group(1).lower())
+            for name in opened.namelist()
+            if (found := ZIP_MEMBER.search(name))
+        ]
     if not members:
         raise ParseError(f"{path.name}: no mcsYYYY-raree_salient.csv or _world.csv inside")
-    for member in sorted(members):
-        kind = ZIP_MEMBER.search(member).group(1).lower()  # type: ignore[union-attr]
+    for member, kind in sorted(members):
         yield Payload(RELEASE_DATASETS[kind], f"{path.name}#{member}", _member_reader(path, member))
 
 
@@ -145,7 +149,10 @@ def _member_reader(path: Path, member: str) -> Callable[[], bytes]:
 
 def frames(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     """Parse any supported file, whatever its kind (used by tests and notebooks)."""
-    return dataset_for(payload, origin).parse(payload, origin)
+    parse = dataset_for(payload, origin).parse
+    assert parse is not None  # every USGS MCS file is parsed in memory
+    parsed = parse(payload, origin)
+    return parsed.frames if isinstance(parsed, Parsed) else parsed
 
 
 USGS_MCS = Source(
@@ -163,5 +170,4 @@ USGS_MCS = Source(
     offline=offline,
     live=live,
     from_file=from_file,
-    live_options=("dataset",),
 )

@@ -12,17 +12,15 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from ingest.errors import ParseError, SourceUnavailable, UnusableResponse
-from ingest.http import CSV, JSON, ZIP, RetryPolicy, fetch_bytes, redact
+from ingest.http import CSV, JSON, ZIP, HttpClient, fetch_bytes, redact
 
 # the item of each edition's whole data release (DOIs in release.RELEASE_DOIS)
 EDITION_ITEMS = {
@@ -40,9 +38,7 @@ MAX_MEMBER_BYTES = 50 * 1024**2
 @dataclass(frozen=True)
 class ScienceBase:
     base_url: str  # e.g. https://www.sciencebase.gov/catalog
-    client: httpx.Client
-    policy: RetryPolicy
-    sleep: Callable[[float], None] = time.sleep
+    client: HttpClient
 
     def item_url(self, edition: str) -> str:
         return f"{self.base_url.rstrip('/')}/item/{EDITION_ITEMS[edition]}"
@@ -75,9 +71,7 @@ class ScienceBase:
         )
 
     def _download(self, url: str, expected: str, params: dict[str, str] | None = None) -> bytes:
-        return fetch_bytes(
-            self.client, url, expected=expected, params=params, policy=self.policy, sleep=self.sleep
-        )
+        return fetch_bytes(self.client, url, expected=expected, params=params)
 
 
 def _files(body: bytes, url: str) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from ingest import pipeline
 from ingest.errors import DataQualityError, ParseError, TradewatchError
 from ingest.settings import Settings
 from ingest.sources import baci
-from ingest.sources.base import bundled_path
+from ingest.sources.base import SourceRequest, bundled_path
 from tests.raw_tables import raw, table_exists
 
 MAGNETS = "850511"
@@ -215,7 +215,7 @@ def test_all_products_replaces_the_basket_rows_and_is_a_new_load(
     again = pipeline.ingest_source("baci", settings, file=path)
     assert [r.status for r in again] == ["skipped"]
     (everything,) = pipeline.ingest_source(
-        "baci", settings, file=path, options={"all_products": True}
+        "baci", settings, file=path, request=SourceRequest(all_products=True)
     )
     assert (everything.status, everything.chunk) == ("ok", "products:all")
     assert raw(settings, "select count(*) from raw_baci.trade_flows where t = 2024") == [(21723,)]
@@ -258,7 +258,9 @@ def test_a_zip_without_year_files_is_refused(settings: Settings, tmp_path: Path)
 def test_one_extracted_year_file_loads_on_its_own(settings: Settings, tmp_path: Path) -> None:
     path = tmp_path / "BACI_HS17_Y2024_V202601.csv"
     path.write_text(release_member_2024())
-    (result,) = pipeline.ingest_source("baci", settings, file=path, options={"products": MAGNETS})
+    (result,) = pipeline.ingest_source(
+        "baci", settings, file=path, request=SourceRequest(products=MAGNETS)
+    )
     assert (result.dataset, result.rows, result.chunk) == ("release_year", 4415, "products:850511")
 
 
@@ -274,7 +276,7 @@ def test_offline_loads_the_bundled_datasets(settings: Settings) -> None:
 
 def test_sources_without_a_product_filter_refuse_the_option(settings: Settings) -> None:
     with pytest.raises(TradewatchError, match="census-country does not take --all-products"):
-        pipeline.ingest_source("census-country", settings, options={"all_products": True})
+        pipeline.ingest_source("census-country", settings, request=SourceRequest(all_products=True))
 
 
 def test_from_file_recognises_each_layout(tmp_path: Path) -> None:
@@ -316,7 +318,7 @@ def test_a_missing_quantity_is_null_however_the_release_writes_it(
         f"t,i,j,k,v,q\n2024,4,8,010121,1.5,{missing}\n2024,4,8,850511,2.25,   0.125\n"
         "2024,792,842,850511,3,7\n"
     )
-    pipeline.ingest_source("baci", settings, file=path, options={"all_products": True})
+    pipeline.ingest_source("baci", settings, file=path, request=SourceRequest(all_products=True))
     assert raw(settings, "select k, v, q from raw_baci.trade_flows order by k, v") == [
         ("010121", 1.5, None),
         ("850511", 2.25, 0.125),
@@ -330,7 +332,9 @@ def test_a_quantity_that_is_not_a_number_fails_the_load_naming_it(
     path = tmp_path / "BACI_HS22_Y2024_V202601.csv"
     path.write_text("t,i,j,k,v,q\n2024,4,8,010121,1.5,   NA\n2024,4,8,850511,2.25,n/a\n")
     with pytest.raises(ParseError, match=r"BACI_HS22_Y2024_V202601\.csv.*n/a"):
-        pipeline.ingest_source("baci", settings, file=path, options={"all_products": True})
+        pipeline.ingest_source(
+            "baci", settings, file=path, request=SourceRequest(all_products=True)
+        )
     assert not table_exists(settings, baci.TRADE_FLOWS.name) or raw(
         settings, "select count(*) from raw_baci.trade_flows"
     ) == [(0,)]

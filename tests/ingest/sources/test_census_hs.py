@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +19,9 @@ import pytest
 
 from ingest import pipeline
 from ingest.errors import AuthenticationError, ParseError, SchemaDrift, SourceUnavailable
-from ingest.http import make_client
+from ingest.http import RetryPolicy, make_client
 from ingest.settings import Settings
+from ingest.sources.base import SourceRequest
 from ingest.sources.census_hs import (
     CENSUS_HS,
     RARE_EARTH_STEMS,
@@ -54,7 +56,7 @@ NO_RAW_TABLE = "select count(*) from duckdb_tables() where schema_name = 'raw_ce
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retry waits are recorded, never slept."""
     recorded: list[float] = []
-    monkeypatch.setattr(census_client, "sleep", recorded.append)
+    monkeypatch.setattr(time, "sleep", recorded.append)
     return recorded
 
 
@@ -70,7 +72,11 @@ def request_for(name: str) -> str:
 
 def ingest(settings: Settings, api: MockApi, **options: str) -> list[pipeline.LoadResult]:
     return pipeline.ingest_source(
-        "census-hs", settings, live=True, options=options or WINDOW, transport=api.transport
+        "census-hs",
+        settings,
+        live=True,
+        request=SourceRequest(**(options or WINDOW)),
+        transport=api.transport,
     )
 
 
@@ -101,9 +107,9 @@ def test_requests_pin_turkey_and_keep_the_wildcard_literal() -> None:
 def test_the_key_is_added_only_on_the_wire_and_the_wildcard_stays_literal() -> None:
     api = MockApi()
     url = request_for("imports_2024-01_2846.json")
-    with make_client(transport=api.transport) as client:
-        census_client.fetch(client, url, key=KEY, attempts=1)
-        census_client.fetch(client, url, key=None, attempts=1)
+    with make_client(transport=api.transport, policy=RetryPolicy(attempts=1)) as client:
+        census_client.fetch(client, url, key=KEY)
+        census_client.fetch(client, url, key=None)
     assert api.requests[0].url.params["key"] == KEY
     assert b"&I_COMMODITY=2846*&" in api.requests[0].url.raw_path
     assert "key" not in api.requests[1].url.params
@@ -260,8 +266,8 @@ def test_429_waits_as_long_as_retry_after_says(waits: list[float]) -> None:
     replies = iter([(429, {"Retry-After": "7"}, b"")])
     api.answer(lambda url: True, lambda url: next(replies, None) or served(url))
     name = "exports_2024-01_HS2.json"
-    with make_client(transport=api.transport) as client:
-        body = census_client.fetch(client, request_for(name), key=None, attempts=5)
+    with make_client(transport=api.transport, policy=RetryPolicy(attempts=5)) as client:
+        body = census_client.fetch(client, request_for(name), key=None)
     assert body == (FIXTURES / name).read_bytes()
     assert waits == [7.0]
 
@@ -271,8 +277,8 @@ def test_5xx_is_retried_with_backoff(waits: list[float]) -> None:
     replies = iter([(503, {}, b""), (502, {}, b"")])
     api.answer(lambda url: True, lambda url: next(replies, None) or served(url))
     name = "exports_2024-01_HS2.json"
-    with make_client(transport=api.transport) as client:
-        body = census_client.fetch(client, request_for(name), key=None, attempts=5)
+    with make_client(transport=api.transport, policy=RetryPolicy(attempts=5)) as client:
+        body = census_client.fetch(client, request_for(name), key=None)
     assert body == (FIXTURES / name).read_bytes()
     assert waits == [1.0, 2.0]
 
@@ -281,10 +287,10 @@ def test_5xx_gives_up_after_the_configured_attempts(waits: list[float]) -> None:
     api = MockApi()
     api.answer(lambda url: True, lambda url: (500, {}, b"down"))
     with (
-        make_client(transport=api.transport) as client,
+        make_client(transport=api.transport, policy=RetryPolicy(attempts=3)) as client,
         pytest.raises(SourceUnavailable, match="HTTP 500 after 3 attempts"),
     ):
-        census_client.fetch(client, request_for("exports_2024-01_HS2.json"), key=None, attempts=3)
+        census_client.fetch(client, request_for("exports_2024-01_HS2.json"), key=None)
     assert len(api.requests) == 3 and waits == [1.0, 2.0]
 
 
@@ -334,7 +340,7 @@ def test_refresh_asks_again_for_loaded_chunks_and_skips_unchanged_answers(
         "census-hs",
         settings,
         live=True,
-        options={**january, "refresh": True},
+        request=SourceRequest(**january, refresh=True),
         transport=again.transport,
     )
 
@@ -395,7 +401,7 @@ def test_bad_options_are_clear_errors(
     settings: Settings, options: dict[str, str], message: str
 ) -> None:
     with make_client() as client, pytest.raises(census_client.InvalidOption, match=message):
-        next(live(settings, client, today=date(2026, 9, 8), **options))
+        next(live(settings, client, SourceRequest(today=date(2026, 9, 8), **options)))
 
 
 def test_offline_loads_the_bundled_saved_answers_and_files_need_a_retrieval_date(

@@ -14,10 +14,12 @@ import polars as pl
 import pytest
 
 from ingest import pipeline
+from ingest.basket import basket_codes
 from ingest.errors import AuthenticationError, DataQualityError, ParseError
 from ingest.pipeline import ChunksFailed
 from ingest.settings import Settings
 from ingest.sources import comtrade
+from ingest.sources.base import SourceRequest
 from tests.conftest import fixture_path
 from tests.raw_tables import raw, table_exists
 
@@ -106,18 +108,19 @@ def run_live(
     sleeps: list[float] | None = None,
     **options: object,
 ) -> list[object]:
-    return pipeline.ingest_source(
-        "comtrade",
-        settings,
-        live=True,
-        transport=httpx.MockTransport(handler),
-        options={"today": TODAY, "sleep": (sleeps if sleeps is not None else []).append, **options},
-    )
+    recorded = sleeps if sleeps is not None else []
+    transport = httpx.MockTransport(handler)
+    with pipeline.http_client(settings, transport, sleep=recorded.append) as client:
+        return pipeline.ingest_source(
+            "comtrade",
+            settings,
+            live=True,
+            request=SourceRequest(today=TODAY, **options),
+            client=client,
+        )
 
 
 def comtrade_basket() -> tuple[str, ...]:
-    from ingest.sources.baci import basket_codes
-
     return basket_codes()
 
 

@@ -22,7 +22,7 @@ from ingest.http import make_client
 from ingest.loader import load, load_payload
 from ingest.settings import Settings
 from ingest.sources import usgs_mcs
-from ingest.sources.base import bundled_path
+from ingest.sources.base import SourceRequest, bundled_path
 from tests.conftest import fixture_path
 
 ITEM_2024 = "65a6e45fd34e5af967a46749"
@@ -112,7 +112,7 @@ def live_2024(settings: Settings, handler: Handler, **options: object) -> list[o
         settings,
         live=True,
         transport=httpx.MockTransport(handler),
-        options={"editions": ("MCS2024",), **options},
+        request=SourceRequest(editions=("MCS2024",), **options),
     )
 
 
@@ -166,8 +166,8 @@ def test_live_honours_retry_after(settings: Settings) -> None:
     limited = httpx.Response(429, headers={"Retry-After": "7"}, content=b"Too Many Requests")
     transport = httpx.MockTransport(sciencebase({ITEM_URL: [limited]}))
     waits: list[float] = []
-    with make_client(transport=transport) as client:
-        payloads = list(usgs_mcs.live(settings, client, editions=("MCS2024",), sleep=waits.append))
+    with pipeline.http_client(settings, transport, sleep=waits.append) as client:
+        payloads = list(usgs_mcs.live(settings, client, SourceRequest(editions=("MCS2024",))))
         results = [load_payload(payload, settings) for payload in payloads]
     assert waits == [7.0]
     assert [result.status for result in results] == ["ok", "ok"]
@@ -178,8 +178,8 @@ def test_live_gives_up_after_the_configured_attempts(settings: Settings) -> None
     down = [httpx.Response(503, content=ERROR_PAGE) for _ in range(3)]
     transport = httpx.MockTransport(sciencebase({ITEM_URL: down}))
     waits: list[float] = []
-    with make_client(transport=transport) as client:
-        (payload, _) = usgs_mcs.live(settings, client, editions=("MCS2024",), sleep=waits.append)
+    with pipeline.http_client(settings, transport, sleep=waits.append) as client:
+        (payload, _) = usgs_mcs.live(settings, client, SourceRequest(editions=("MCS2024",)))
         with pytest.raises(SourceUnavailable, match="HTTP 503 after 3 attempts"):
             load_payload(payload, settings)
     assert waits == [1.0, 2.0]
@@ -272,9 +272,9 @@ def test_live_asks_every_edition_and_only_salient_for_2025(settings: Settings) -
 def test_live_refuses_an_unknown_dataset_or_edition(settings: Settings) -> None:
     with make_client(transport=httpx.MockTransport(sciencebase())) as client:
         with pytest.raises(TradewatchError, match="no dataset 'magnets'; choose one of"):
-            list(usgs_mcs.live(settings, client, dataset="magnets"))
+            list(usgs_mcs.live(settings, client, SourceRequest(dataset="magnets")))
         with pytest.raises(TradewatchError, match=r"unknown edition\(s\) MCS1999"):
-            list(usgs_mcs.live(settings, client, editions=("MCS1999",)))
+            list(usgs_mcs.live(settings, client, SourceRequest(editions=("MCS1999",))))
 
 
 # --- the command line ---------------------------------------------------------------------------

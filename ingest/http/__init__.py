@@ -6,49 +6,59 @@ httpx's own `retries=` only covers failed connections, so status-based retries l
 from __future__ import annotations
 
 import email.utils
-import html
-import io
-import json
 import logging
-import re
 import time
-import urllib.parse
-import weakref
-import zipfile
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from types import TracebackType
 
 import httpx
 
 from ingest import __version__
-from ingest.errors import SourceUnavailable, UnusableResponse
+from ingest.errors import SourceUnavailable
+from ingest.http.bodies import CSV, JSON, XLSX, ZIP, documented_body, looks_like_html, page_text
+from ingest.http.secrets import (
+    SECRET_HEADERS,
+    SECRET_IN_TEXT,
+    SECRET_PARAMS,
+    redact,
+    scrub,
+    scrub_bytes,
+    secret_forms,
+)
+
+__all__ = [
+    "CSV",
+    "JSON",
+    "SECRET_PARAMS",
+    "XLSX",
+    "ZIP",
+    "HttpClient",
+    "RetryPolicy",
+    "documented_body",
+    "download_progress",
+    "fetch_bytes",
+    "get",
+    "looks_like_html",
+    "make_client",
+    "page_text",
+    "redact",
+    "scrub",
+    "scrub_bytes",
+    "secret_forms",
+]
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"tradewatch/{__version__} (+https://github.com/tradewatch/tradewatch)"
-SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "token", "subscription-key"})
-SECRET_HEADERS = frozenset({"authorization", "ocp-apim-subscription-key", "x-api-key"})
 RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 DEFAULT_MAX_BYTES = 2 * 1024**3  # a response larger than this is refused, never buffered
 DEFAULT_DEADLINE_S = 900.0  # one request, redirects and body included
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
-
-@dataclass(frozen=True)
-class _Limits:
-    max_bytes: int
-    deadline_s: float
-
-
-# the limits each client was made with (TRADEWATCH_HTTP_MAX_BYTES, _DEADLINE_S)
-_LIMITS: weakref.WeakKeyDictionary[httpx.Client, _Limits] = weakref.WeakKeyDictionary()
-
-# the body formats live APIs document; `documented_body` checks an answer is one, complete
-JSON, ZIP, XLSX, CSV = "JSON", "zip archive", "xlsx workbook", "CSV file"
-HTML_HINTS = (b"<html", b"<!doctype", b"<head", b"<body")
 
 ProgressCallback = Callable[[int, int | None], None]
 # the CLI sets this to draw a download bar; library code never prints
@@ -79,52 +89,91 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
+@dataclass(frozen=True)
+class HttpClient:
+    """The one client every source fetches with: an httpx session plus the rules every
+    request follows (retries, size limit, deadline, redirects). Built once per run from the
+    settings (`pipeline.http_client`); a source declares only what differs for it
+    (`with_policy`), and a test records waits instead of sleeping (`sleep`)."""
+
+    session: httpx.Client
+    policy: RetryPolicy = DEFAULT_POLICY
+    max_bytes: int = DEFAULT_MAX_BYTES  # a response larger than this is refused
+    deadline_s: float = DEFAULT_DEADLINE_S  # one request, redirects and body included
+    # None: time.sleep, looked up at each wait so that a test can stop every wait
+    sleep: Callable[[float], None] | None = None
+
+    def with_policy(
+        self, *, base_wait_s: float | None = None, max_wait_s: float | None = None
+    ) -> HttpClient:
+        """This client, its retry policy waiting differently (e.g. Comtrade's longer base
+        wait); the number of attempts stays the run's (TRADEWATCH_HTTP_ATTEMPTS)."""
+        policy = replace(
+            self.policy,
+            base_wait_s=self.policy.base_wait_s if base_wait_s is None else base_wait_s,
+            max_wait_s=self.policy.max_wait_s if max_wait_s is None else max_wait_s,
+        )
+        return replace(self, policy=policy)
+
+    def wait(self, seconds: float) -> None:
+        (self.sleep or time.sleep)(seconds)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 def make_client(
     *,
     timeout_s: float = 60.0,
     transport: httpx.BaseTransport | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     deadline_s: float = DEFAULT_DEADLINE_S,
-) -> httpx.Client:
+    policy: RetryPolicy = DEFAULT_POLICY,
+    sleep: Callable[[float], None] | None = None,
+) -> HttpClient:
     """Redirects are followed by `get` itself, not httpx: httpx drops `Authorization` on a
     cross-origin hop but keeps custom key headers (Comtrade's `Ocp-Apim-Subscription-Key`)."""
-    client = httpx.Client(
+    session = httpx.Client(
         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 15.0)),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
         transport=transport,
     )
-    _LIMITS[client] = _Limits(max_bytes, deadline_s)
-    return client
+    return HttpClient(session, policy, max_bytes, deadline_s, sleep)
 
 
 def get(
-    client: httpx.Client,
+    client: HttpClient,
     url: str,
     *,
     params: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
-    policy: RetryPolicy = DEFAULT_POLICY,
-    sleep: Callable[[float], None] | None = None,
     progress: ProgressCallback | None = None,
-    max_bytes: int | None = None,
 ) -> httpx.Response:
-    """GET with retries on 429, 5xx, timeouts and dropped connections; body fully read, up
-    to the client's size limit and deadline. Any other transport, protocol, decoding or
-    redirect failure is SourceUnavailable at once (exit 75)."""
-    sleep = sleep or time.sleep  # looked up per call, so a test can stop every wait
-    limits = _LIMITS.get(client, _Limits(DEFAULT_MAX_BYTES, DEFAULT_DEADLINE_S))
-    if max_bytes is not None:
-        limits = _Limits(max_bytes, limits.deadline_s)
-    request = client.build_request("GET", url, params=params, headers=headers)
+    """GET with retries on 429, 5xx, timeouts and dropped connections, as the client's policy
+    says; body fully read, up to the client's size limit and deadline. Any other transport,
+    protocol, decoding or redirect failure is SourceUnavailable at once (exit 75)."""
+    request = client.session.build_request("GET", url, params=params, headers=headers)
     shown = redact(request.url)
     if progress is None and (factory := download_progress.get()) is not None:
         progress = factory(shown)
     secret_headers = SECRET_HEADERS | {name.lower() for name in headers or {}}
+    policy = client.policy
     attempts = max(1, policy.attempts)
     for attempt in range(1, attempts + 1):
         try:
-            response = _follow(client, request, secret_headers, progress, limits)
+            response = _follow(client, request, secret_headers, progress)
         except RETRYABLE_ERRORS as error:
             if attempt == attempts:
                 raise SourceUnavailable(
@@ -132,10 +181,10 @@ def get(
                 ) from None
             wait = policy.wait_s(attempt)
             log.warning("%s: %s, retrying in %.1f s", shown, type(error).__name__, wait)
-            sleep(wait)
+            client.wait(wait)
             continue
         except httpx.HTTPError as error:  # decoding, local protocol, unsupported scheme …
-            detail = _SECRET_IN_TEXT.sub(r"\1REDACTED", " ".join(str(error).split()))[:300]
+            detail = SECRET_IN_TEXT.sub(r"\1REDACTED", " ".join(str(error).split()))[:300]
             raise SourceUnavailable(f"{shown}: {type(error).__name__}: {detail}") from None
         if response.status_code != 429 and response.status_code < 500:
             return response
@@ -145,23 +194,22 @@ def get(
             )
         wait = policy.wait_s(attempt, response)
         log.warning("%s: HTTP %s, retrying in %.1f s", shown, response.status_code, wait)
-        sleep(wait)
+        client.wait(wait)
     raise SourceUnavailable(f"{shown}: no attempt made")  # pragma: no cover - attempts >= 1
 
 
 def _follow(
-    client: httpx.Client,
+    client: HttpClient,
     request: httpx.Request,
     secret_headers: frozenset[str] | set[str],
     progress: ProgressCallback | None,
-    limits: _Limits,
 ) -> httpx.Response:
     """Send, following at most MAX_REDIRECTS redirects to http(s) URLs; a hop to another
     origin (scheme, host, port) goes without the caller's key headers."""
-    deadline = time.monotonic() + limits.deadline_s
+    deadline = time.monotonic() + client.deadline_s
     origin = _origin(request.url)
     for _ in range(MAX_REDIRECTS + 1):
-        response = _send(client, request, progress=progress, limits=limits, deadline=deadline)
+        response = _send(client, request, progress=progress, deadline=deadline)
         location = response.headers.get("Location")
         if response.status_code not in REDIRECT_STATUSES or not location:
             return response
@@ -202,10 +250,12 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port or default
 
 
-def fetch_bytes(client: httpx.Client, url: str, *, expected: str, **kwargs: object) -> bytes:
+def fetch_bytes(
+    client: HttpClient, url: str, *, expected: str, params: dict[str, str] | None = None
+) -> bytes:
     """The body of a successful GET, if it is a complete `expected` document (see
     `documented_body`); any other final status is SourceUnavailable."""
-    response = get(client, url, **kwargs)  # type: ignore[arg-type]
+    response = get(client, url, params=params)
     if not response.is_success:
         detail = " ".join(response.text[:200].split())
         raise SourceUnavailable(
@@ -214,84 +264,15 @@ def fetch_bytes(client: httpx.Client, url: str, *, expected: str, **kwargs: obje
     return documented_body(response, expected)
 
 
-def documented_body(response: httpx.Response, expected: str) -> bytes:
-    """The one rule for every live answer: a body counts as data only if it is a complete,
-    decodable document of the format the API documents (`expected`: JSON, ZIP, XLSX, CSV).
-    An empty answer (an undocumented 204), an HTML page or a body cut short means the source
-    is unavailable: `UnusableResponse`, exit 75, carrying the bytes so the loader archives
-    them. Whether a complete document has the expected columns is the parser's question
-    (`ParseError`/`SchemaDrift`, exit 1). An API that documents 204 as "no data" (the Census
-    API) checks for it before calling this."""
-    content = response.content
-    problem = (
-        "(No Content)"
-        if response.status_code == 204
-        else _format_problem(content, response.headers.get("Content-Type", ""), expected)
-    )
-    if problem is None:
-        return content
-    raise UnusableResponse(
-        f"{redact(response.request.url)}: HTTP {response.status_code} {problem} "
-        f"instead of the {expected} the API documents",
-        received=content,
-    )
-
-
-def looks_like_html(content: bytes, content_type: str = "") -> bool:
-    return "html" in content_type.lower() or content.lstrip()[:64].lower().startswith(HTML_HINTS)
-
-
-def _format_problem(content: bytes, content_type: str, expected: str) -> str | None:
-    if not content.strip():
-        return "with an empty body"
-    if looks_like_html(content):
-        return f"with an HTML page ({page_text(content)!r})"
-    if expected == JSON:
-        try:
-            json.loads(content)
-        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-            return f"with a body that is not complete JSON ({error})"
-    elif expected in (ZIP, XLSX):  # an xlsx workbook is a zip archive
-        return _zip_problem(content)
-    elif looks_like_html(content, content_type):  # only the header can tell a CSV from a page
-        return f"with an HTML page ({page_text(content)!r})"
-    return None
-
-
-def _zip_problem(content: bytes) -> str | None:
-    """A zip's directory is at its end: a body cut short has none, or points past the end."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-    except Exception as error:  # untrusted bytes: any reader error means "not a zip"
-        return f"with a body that is not a complete zip archive ({error})"
-    size = len(content)
-    outside = [
-        m.filename
-        for m in members
-        if m.header_offset < 0 or m.header_offset + m.compress_size > size
-    ]
-    if outside:
-        return f"with a zip archive cut short ({outside[0]} lies outside its {size:,} bytes)"
-    return None
-
-
-def page_text(content: bytes) -> str:
-    """The readable words of an HTML page (or the start of any body), for an error message."""
-    text = content[:4096].decode("utf-8", errors="replace")
-    return " ".join(re.sub(r"<[^>]*>", " ", text).split())[:200]
-
-
 def _send(
-    client: httpx.Client,
+    client: HttpClient,
     request: httpx.Request,
     *,
     progress: ProgressCallback | None,
-    limits: _Limits,
     deadline: float,
 ) -> httpx.Response:
-    response = client.send(request, stream=True)
-    max_bytes = limits.max_bytes
+    response = client.session.send(request, stream=True)
+    max_bytes = client.max_bytes
     try:
         total = _content_length(response)
         if total is not None and total > max_bytes:
@@ -309,7 +290,7 @@ def _send(
                 )
             if time.monotonic() > deadline:
                 raise SourceUnavailable(
-                    f"{redact(request.url)}: not complete within the {limits.deadline_s:g} s "
+                    f"{redact(request.url)}: not complete within the {client.deadline_s:g} s "
                     f"deadline ({received:,} bytes received; TRADEWATCH_HTTP_DEADLINE_S)"
                 )
             chunks.append(chunk)
@@ -343,64 +324,3 @@ def _retry_after_s(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-_SECRET_IN_TEXT = re.compile(
-    r"([?&](?:" + "|".join(re.escape(name) for name in SECRET_PARAMS) + r")=)[^&\s\"']+",
-    re.IGNORECASE,
-)
-
-
-class RedactingFilter(logging.Filter):
-    """httpx logs every request URL at INFO, key included: rewrite the record first."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _SECRET_IN_TEXT.sub(r"\1REDACTED", message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-for _name in ("httpx", "httpcore"):
-    logging.getLogger(_name).addFilter(RedactingFilter())
-
-
-def redact(url: httpx.URL | str) -> str:
-    """The URL with every secret query parameter replaced by REDACTED."""
-    parsed = httpx.URL(str(url))
-    for name in list(parsed.params.keys()):
-        if name.lower() in SECRET_PARAMS:
-            parsed = parsed.copy_set_param(name, "REDACTED")
-    return str(parsed)
-
-
-def secret_forms(secret: str) -> list[str]:
-    """Every way a key may be written back to us: raw, URL-encoded (as `quote`, `quote_plus`
-    and httpx write it, upper- or lower-case hex), JSON- and HTML-escaped; longest first."""
-    quoted = [urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)]
-    quoted += [urllib.parse.quote(secret), str(httpx.QueryParams({"k": secret}))[2:]]
-    escaped = json.dumps(secret)[1:-1]
-    forms = {secret, escaped, escaped.replace("/", "\\/"), html.escape(secret)}
-    for form in quoted:
-        forms |= {form, re.sub(r"%[0-9A-F]{2}", lambda hit: hit.group().lower(), form)}
-    return sorted(forms, key=len, reverse=True)
-
-
-def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """Remove secret values, in any encoding, from free text (error messages, tracebacks)
-    before storing it."""
-    for secret in secrets:
-        if secret:
-            for form in secret_forms(secret):
-                text = text.replace(form, "REDACTED")
-    return text
-
-
-def scrub_bytes(content: bytes, secrets: tuple[str, ...]) -> bytes:
-    """The same for a refused answer's body, which may echo the request, key included."""
-    for secret in secrets:
-        if secret:
-            for form in secret_forms(secret):
-                content = content.replace(form.encode(), b"REDACTED")
-    return content
