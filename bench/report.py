@@ -92,6 +92,24 @@ def _query_table(result: dict) -> list[str]:
     return lines
 
 
+def _startup_table(result: dict) -> list[str]:
+    startup = result.get("startup")
+    if not startup:
+        return []
+    return [
+        "",
+        "### `tradewatch query` start-up",
+        "",
+        f"`{startup['query']}` on the published copy, {startup['runs']} runs each, alternating.",
+        "",
+        "| command | wall s, median (min–max) |",
+        "|---|---|",
+        f"| `tradewatch query` (installed CLI) | {_spread(startup['tradewatch_query_s'], 3)} |",
+        f"| bare DuckDB in `python -c` | {_spread(startup['bare_duckdb_s'], 3)} |",
+        f"| ratio of medians | {_ratio(startup['ratio'])} |",
+    ]
+
+
 def _find(result: dict, size_rows: int, method: str) -> dict | None:
     for record in result["loads"]:
         if record["method"] == method and _input(record) >= size_rows:
@@ -100,7 +118,7 @@ def _find(result: dict, size_rows: int, method: str) -> dict | None:
 
 
 def targets(result: dict) -> list[tuple[str, str, bool | None]]:
-    """(target, measured, met) for each target of issue 7 this run can check."""
+    """(target, measured, met) for each target of issues 7 and 13 this run can check."""
     checks: list[tuple[str, str, bool | None]] = []
     largest = max((_input(record) for record in result["loads"]), default=0)
     everything = _find(result, largest, "tradewatch_all")
@@ -180,6 +198,15 @@ def targets(result: dict) -> list[tuple[str, str, bool | None]]:
                     worst <= 1000,
                 )
             )
+    startup = result.get("startup")
+    if startup:
+        checks.append(
+            (
+                "`tradewatch query` small query ≤ 1.5× bare DuckDB in Python",
+                _ratio(startup["ratio"]),
+                startup["ratio"] <= 1.5,
+            )
+        )
     return checks
 
 
@@ -217,6 +244,7 @@ def render(result: dict) -> str:
         "### Queries",
         "",
         *_query_table(result),
+        *_startup_table(result),
         "",
         "### Targets (ratios from this run only)",
         "",
@@ -248,6 +276,8 @@ def merged(source: Path) -> dict:
         dbt = json.loads(companion.read_text())
         result["dbt"] = dbt["dbt"]
         result["queries"] = dbt["queries"] + result["queries"]
+        if "startup" in dbt:
+            result["startup"] = dbt["startup"]
         result["dbt_part"] = {
             key: dbt[key]
             for key in ("started_at", "total_s", "load_average_at_start", "load_average_at_end")

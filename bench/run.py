@@ -259,6 +259,38 @@ def _dbt_spread(runs: list[dict]) -> dict:
     }
 
 
+STARTUP_QUERY = "select count(*) as countries from marts.countries"
+BARE_DUCKDB = (
+    "import sys, duckdb; duckdb.connect(sys.argv[1], read_only=True).sql(sys.argv[2]).fetchall()"
+)
+
+
+def bench_query_startup(workdir: Path, runs: int, logs: Path) -> dict:
+    """A small query on the published copy through the installed `tradewatch query` against
+    bare DuckDB in a `python -c` doing the same on the same copy: the CLI's start-up cost as
+    a ratio of medians. Runs alternate; a first untimed round warms the page cache."""
+    published = workdir / "published" / "tradewatch.duckdb"
+    commands = {
+        "tradewatch_query": [str(BIN / "tradewatch"), "query", STARTUP_QUERY, "--format", "csv"],
+        "bare_duckdb": [sys.executable, "-c", BARE_DUCKDB, str(published), STARTUP_QUERY],
+    }
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    print(f"[bench] query start-up: {runs} runs each", flush=True)
+    for rep in range(runs + 1):
+        for name, command in commands.items():
+            run = measure(command, env=_tradewatch_env(workdir), log=logs / f"startup-{name}.log")
+            if rep:
+                walls[name].append(run["wall_s"])
+    ratio = statistics.median(walls["tradewatch_query"]) / statistics.median(walls["bare_duckdb"])
+    return {
+        "query": STARTUP_QUERY,
+        "runs": runs,
+        "tradewatch_query_s": _spread(walls["tradewatch_query"]),
+        "bare_duckdb_s": _spread(walls["bare_duckdb"]),
+        "ratio": ratio,
+    }
+
+
 def bench_queries(db_path: Path, runs: int, logs: Path, name: str) -> dict:
     print(f"[bench] queries on {name}", flush=True)
     command = [sys.executable, "-m", "bench.methods", "queries", str(db_path), str(WORK), str(runs)]
@@ -344,6 +376,7 @@ def main() -> None:
             save({"dbt": [*dbt, bench_fresh_clone(logs)]})
         marts = bench_queries(marts_db, query_runs, logs, "marts (offline build)")
         save({"queries": [marts, *result["queries"]]})
+        save({"startup": bench_query_startup(marts_db.parent, 5 if args.quick else 20, logs)})
     save({"complete": True})
     print(f"[bench] wrote {target.relative_to(ROOT)} in {result['total_s']} s", flush=True)
     if args.part != "all":

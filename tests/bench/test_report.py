@@ -66,3 +66,21 @@ def test_render_shows_every_step_and_verdict() -> None:
     text = render(_result())
     assert "| fresh_clone_make_build | 1 | 200.00 (200.00–200.00) | 90.0 | 600 |" in text
     assert "| `make build` on a fresh clone, install included, ≤ 3 min | 200 s | no |" in text
+
+
+def test_query_startup_ratio_is_a_target_and_a_table() -> None:
+    result = _result() | {
+        "startup": {
+            "query": "select 1",
+            "runs": 5,
+            "tradewatch_query_s": _spread(0.3),
+            "bare_duckdb_s": _spread(0.15),
+            "ratio": 2.0,
+        }
+    }
+    met = {name: verdict for name, _, verdict in targets(result)}
+    assert met["`tradewatch query` small query ≤ 1.5× bare DuckDB in Python"] is False
+    text = render(result)
+    assert "| `tradewatch query` (installed CLI) | 0.300 (0.300–0.300) |" in text
+    assert "| ratio of medians | 2.00× |" in text
+    assert "| `tradewatch query` small query ≤ 1.5× bare DuckDB in Python | 2.00× | no |" in text

@@ -49,34 +49,13 @@ naics_products as (
 -- the newest retrieval of each year and flow, and only years with all twelve months
 api_years as (
 
-    select
-        vintage,
-        year(month_date) as year,
-        flow,
-        sum(value_usd) as flow_total_usd
-    from api_totals
-    group by vintage, year(month_date), flow
-    having count(distinct month_date) = 12
-    qualify row_number() over (
-        partition by year(month_date), flow
-        order by vintage desc
-    ) = 1
+    {{ newest_complete_years('api_totals', {'flow_total_usd': 'sum(value_usd)'}) }}
 
 ),
 
 hs_complete_years as (
 
-    select
-        vintage,
-        year(month_date) as year,
-        flow
-    from hs_flows
-    group by vintage, year(month_date), flow
-    having count(distinct month_date) = 12
-    qualify row_number() over (
-        partition by year(month_date), flow
-        order by vintage desc
-    ) = 1
+    {{ newest_complete_years('hs_flows') }}
 
 ),
 
