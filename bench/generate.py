@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingest.basket import basket_codes
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "bench" / "data"
 COUNTRY_TABLE = ROOT / "ingest" / "bundled" / "baci" / "country_codes_V202601.csv"
-BASKET_SEED = ROOT / "dbt_project" / "seeds" / "rare_earths" / "rare_earth_hs_basket.csv"
 VINTAGE, REVISION = "V202601", "HS22"
 ROWS_PER_YEAR = 10_000_000
 LAST_YEAR = 2024
@@ -36,7 +37,7 @@ def release_path(size: str, seed: int = 7) -> Path:
 
 
 def basket() -> list[str]:
-    return pl.read_csv(BASKET_SEED, infer_schema_length=0)["hs6"].to_list()
+    return list(basket_codes())
 
 
 def _products(rng: np.random.Generator) -> np.ndarray:

@@ -16,6 +16,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ingest.basket import basket_codes  # standard library only: nothing billed to the floor
+
 TRADE_COLUMNS = {
     "t": "INTEGER",
     "i": "VARCHAR",
@@ -45,16 +47,6 @@ def _extracted(zip_path: Path, workdir: Path) -> Iterator[Path]:
                 target.unlink()
 
 
-def _basket() -> list[str]:
-    # the csv module, not bench.generate: importing polars/numpy would bill the floor ~1 s
-    import csv
-
-    root = Path(__file__).resolve().parent.parent
-    seed = root / "dbt_project" / "seeds" / "rare_earths" / "rare_earth_hs_basket.csv"
-    with open(seed, newline="") as handle:
-        return sorted(row["hs6"] for row in csv.DictReader(handle))
-
-
 def floor(zip_path: Path, workdir: Path, *, filtered: bool = False) -> dict[str, object]:
     """DuckDB alone: unzip each member, `read_csv` it (explicit column types, the raw
     table's) and insert it into a table in a DuckDB file; optionally only basket rows."""
@@ -63,7 +55,7 @@ def floor(zip_path: Path, workdir: Path, *, filtered: bool = False) -> dict[str,
     columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in TRADE_COLUMNS.items()) + "}"
     where = ""
     if filtered:
-        where = "where k in (" + ", ".join(f"'{code}'" for code in _basket()) + ")"
+        where = "where k in (" + ", ".join(f"'{code}'" for code in basket_codes()) + ")"
     con = duckdb.connect(str(workdir / "floor.duckdb"))
     con.execute(
         "create table trade_flows (t integer, i varchar, j varchar, k varchar, v double, q double)"

@@ -1,5 +1,5 @@
-"""Reference code lists: ISO 3166 / UN M49 countries, Census Schedule C codes and the HS 2022
-nomenclature (chapters, headings, subheadings and sections).
+"""Reference code lists: ISO 3166 / UN M49 countries, Census Schedule C codes, the HS 2022
+nomenclature (chapters, headings, subheadings and sections) and the rare-earth HS6 basket.
 
 Copies of public files (see `bundled/reference/PROVENANCE.md`); codes stay text, and `NA`
 is Namibia, not a missing value.
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.basket import BASKET_COLUMNS, BASKET_FILE, BASKET_FLAGS, read_basket
 from ingest.codes import COUNTRIES_FILE, read_countries
 from ingest.csvlimits import read_line
 from ingest.http import HttpClient
@@ -93,6 +94,14 @@ HS_SECTIONS = RawTable(
     replace_key=("nomenclature",),
     description="One row per HS section (I–XXI).",
 )
+RARE_EARTH_BASKET = RawTable(
+    name="raw_reference.rare_earth_hs_basket",
+    schema=pl.Schema(
+        {name: pl.Boolean if name in BASKET_FLAGS else pl.String for name in BASKET_COLUMNS}
+    ),
+    replace_key=(),
+    description="One row per HS6 code of the rare-earth basket, with its value-chain stage.",
+)
 CENSUS_COLUMNS = {
     "census_cty_code": "census_code",
     "census_name": "census_name",
@@ -132,15 +141,25 @@ def parse_hs_sections(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
     return {HS_SECTIONS.name: frame.select(HS_SECTIONS.schema.names())}
 
 
+def parse_rare_earth_basket(payload: bytes, origin: str) -> dict[str, pl.DataFrame]:
+    rows = read_basket(payload, origin)
+    frame = pl.DataFrame(rows, schema=RARE_EARTH_BASKET.schema, orient="row")
+    return {RARE_EARTH_BASKET.name: frame}
+
+
 COUNTRIES_DATASET = Dataset(SOURCE, "countries", (COUNTRIES,), parse_countries)
 CENSUS_CODES_DATASET = Dataset(SOURCE, "census_country_codes", (CENSUS_CODES,), parse_census_codes)
 HS_CODES_DATASET = Dataset(SOURCE, "hs_codes", (HS_CODES,), parse_hs_codes)
 HS_SECTIONS_DATASET = Dataset(SOURCE, "hs_sections", (HS_SECTIONS,), parse_hs_sections)
+RARE_EARTH_BASKET_DATASET = Dataset(
+    SOURCE, "rare_earth_hs_basket", (RARE_EARTH_BASKET,), parse_rare_earth_basket
+)
 BUNDLED_FILES = (
     (COUNTRIES_DATASET, COUNTRIES_FILE.name),
     (CENSUS_CODES_DATASET, "census_schedule_c_country_codes.csv"),
     (HS_CODES_DATASET, "harmonized_system_hs2022.csv"),
     (HS_SECTIONS_DATASET, "harmonized_system_sections.csv"),
+    (RARE_EARTH_BASKET_DATASET, BASKET_FILE.name),
 )
 
 
@@ -162,6 +181,8 @@ def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Paylo
         yield file_payload(HS_CODES_DATASET, path)
     elif header.lstrip("\ufeff").startswith("section,name"):
         yield file_payload(HS_SECTIONS_DATASET, path)
+    elif header.lstrip("\ufeff").startswith("hs6,"):
+        yield file_payload(RARE_EARTH_BASKET_DATASET, path)
     else:
         yield file_payload(
             CENSUS_CODES_DATASET if "census_cty_code" in header else COUNTRIES_DATASET, path
@@ -170,10 +191,17 @@ def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Paylo
 
 REFERENCE = Source(
     name=SOURCE,
-    description="Country code lists (ISO 3166, UN M49, Census Schedule C); HS 2022 nomenclature",
+    description="Country code lists (ISO 3166, UN M49, Census Schedule C); HS 2022 nomenclature; "
+    "the rare-earth HS6 basket",
     licence="ODC-PDDL (datasets/country-codes, datasets/harmonized-system); "
     "U.S. Census Bureau, public domain",
-    datasets=(COUNTRIES_DATASET, CENSUS_CODES_DATASET, HS_CODES_DATASET, HS_SECTIONS_DATASET),
+    datasets=(
+        COUNTRIES_DATASET,
+        CENSUS_CODES_DATASET,
+        HS_CODES_DATASET,
+        HS_SECTIONS_DATASET,
+        RARE_EARTH_BASKET_DATASET,
+    ),
     offline=offline,
     live=live,
     from_file=from_file,

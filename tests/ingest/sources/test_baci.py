@@ -115,7 +115,7 @@ def test_products_option_is_validated() -> None:
         baci.product_filter(all_products=True, products="850511")
 
 
-def test_basket_comes_from_the_dbt_seed() -> None:
+def test_basket_comes_from_the_bundled_reference_file() -> None:
     assert baci.basket_codes() == (
         "253090",
         "261220",

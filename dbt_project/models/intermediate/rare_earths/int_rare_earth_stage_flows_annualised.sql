@@ -12,7 +12,7 @@ flows as (
 
 basket as (
 
-    select * from {{ ref('rare_earth_hs_basket') }}
+    select * from {{ ref('stg_reference__rare_earth_hs_basket_codes') }}
 
 ),
 
