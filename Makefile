@@ -32,6 +32,8 @@ test: install lint
 lint: install $(VENV)/.sqlfluff-passed
 	$(BIN)/ruff check ingest tests
 	$(BIN)/ruff format --check ingest tests
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 # sqlfluff's dbt templater costs ~30 s of CPU (a dbt compile, then every file), so it runs
 # again only when something it reads changed since it last passed: any file or folder of the

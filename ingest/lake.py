@@ -202,7 +202,7 @@ def table_locks(target: LakeTarget, tables: tuple[str, ...]) -> Iterator[None]:
     if dsn is None or not tables:
         yield
         return
-    import psycopg
+    import psycopg  # deferred: the lake extra's optional dependency (make lake-install)
 
     try:
         pg = psycopg.connect(
@@ -219,19 +219,20 @@ def table_locks(target: LakeTarget, tables: tuple[str, ...]) -> Iterator[None]:
 
 def _acquire(pg: object, tables: list[str], target: LakeTarget) -> None:
     waited = 0.0
-    for attempt in range(target.lock_attempts):
+    attempts = max(target.lock_attempts, 1)
+    for attempt in range(attempts):
         held_by = _try_all(pg, tables)
         if held_by is None:
             return
-        if attempt < target.lock_attempts - 1:
-            pause = target.lock_wait_s * 2**attempt
-            time.sleep(pause)
-            waited += pause
-    table, holder = held_by
-    raise LockHeld(
-        f"{table} is being loaded by another writer ({holder}); gave up after "
-        f"{target.lock_attempts} attempts over {waited:.0f} s, nothing loaded; try later"
-    )
+        if attempt == attempts - 1:
+            table, holder = held_by
+            raise LockHeld(
+                f"{table} is being loaded by another writer ({holder}); gave up after "
+                f"{attempts} attempts over {waited:.0f} s, nothing loaded; try later"
+            )
+        pause = target.lock_wait_s * 2**attempt
+        time.sleep(pause)
+        waited += pause
 
 
 def _try_all(pg: object, tables: list[str]) -> tuple[str, str] | None:

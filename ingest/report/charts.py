@@ -13,7 +13,6 @@ from typing import Any, cast
 
 import polars as pl
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from matplotlib.typing import RcKeyType
 
 INK = "#1f2933"
@@ -21,18 +20,6 @@ MUTED = "#6b7280"
 EXPORTS = "#2b6cb0"
 IMPORTS = "#dd6b20"
 GOAL = "#c53030"
-STAGE_COLOURS = {"ore": "#8c6d31", "compound": "#2b6cb0", "metal": "#6b46c1", "magnet": "#c53030"}
-STATUS_COLOURS = {
-    "announced": "#9ecae1",
-    "talks": "#6baed6",
-    "signed": "#3182bd",
-    "in_progress": "#31a354",
-    "operational": "#006d2c",
-    "stalled": "#fd8d3c",
-    "cancelled": "#de2d26",
-}
-COUNTRY_COLOURS = ("#c53030", "#2b6cb0", "#dd6b20", "#2f855a", "#6b46c1", "#718096")
-LINE_STYLES = ("-", "--", ":", "-.")
 RC: dict[RcKeyType, Any] = {
     "text.parse_math": False,  # register text with "$" must stay text, not mathtext
     "svg.fonttype": "none",  # SVG text stays text: searchable, and escaped by matplotlib
@@ -253,184 +240,6 @@ def turkey_rank(turkey: pl.DataFrame) -> Figure:
     return figure
 
 
-def production_shares(supply: pl.DataFrame, *, top_n: int = 5) -> Figure:
-    figure = Figure(figsize=(9, 4.4), layout="constrained")
-    axis = figure.subplots()
-    latest = supply.filter(pl.col("year") == supply["year"].max())
-    leaders = latest.sort("share_pct", descending=True)["country_iso3"].head(top_n).to_list()
-    names = dict(zip(supply["country_iso3"], supply["country_name"], strict=False))
-    years = sorted(set(supply["year"].to_list()))
-    base = [0.0] * len(years)
-    for index, iso3 in enumerate(leaders):
-        values = _by_year(supply.filter(pl.col("country_iso3") == iso3), years, "share_pct")
-        axis.bar(
-            years,
-            values,
-            bottom=base,
-            color=COUNTRY_COLOURS[index % 6],
-            label=names.get(iso3, iso3),
-        )
-        base = [low + value for low, value in zip(base, values, strict=True)]
-    rest = [max(0.0, 100.0 - total) for total in base]
-    axis.bar(years, rest, bottom=base, color="#e2e8f0", label="all other countries")
-    axis.set_ylim(0, 100)
-    axis.set_ylabel("share of world mine production, %")
-    axis.set_xticks(years)
-    axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    axis.set_title("World rare-earth mine production by country (tonnes REO)")
-    return figure
-
-
-IMPORTERS = (("USA", "United States"), ("TUR", "Turkey"))
-
-
-def china_shares(rows: pl.DataFrame, stages: tuple[str, ...], notes: dict[str, str]) -> Figure:
-    """Top: China's share by stage where suppliers are known; bottom: imports of every stage
-    with data. `notes` says, per importer, which stages have no share or no data."""
-    figure = Figure(figsize=(9, 6.6), layout="constrained")
-    axes = figure.subplots(2, 2, sharex=True)
-    sources = sorted(set(rows["source"].to_list()))
-    for column, (importer, label) in enumerate(IMPORTERS):
-        mine = rows.filter(pl.col("importer_iso3") == importer)
-        share_axis, imports_axis = axes[0][column], axes[1][column]
-        share_axis.set_title(f"{label}: China's share of imports")
-        imports_axis.set_title(f"{label}: imports by stage", fontsize=9)
-        shares = mine.filter(pl.col("china_share_pct").is_not_null())
-        _stage_lines(share_axis, shares, "china_share_pct", stages, sources, labels=True)
-        _stage_lines(imports_axis, mine, "imports_musd", stages, sources, labels=False)
-        share_axis.set_ylim(0, 105)
-        share_axis.set_xlabel(
-            "\n".join(textwrap.wrap(notes.get(importer, ""), 58)), fontsize=7, color=MUTED
-        )
-        if mine.is_empty():
-            imports_axis.text(
-                0.5,
-                0.5,
-                "no data in this build",
-                ha="center",
-                color=MUTED,
-                transform=imports_axis.transAxes,
-            )
-        elif _top(mine["imports_musd"]) > 10 * cast(float, mine["imports_musd"].min()):
-            imports_axis.set_yscale("log")  # magnets dwarf metals: a log scale shows both
-            imports_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
-            imports_axis.yaxis.set_minor_formatter(NullFormatter())
-        else:
-            imports_axis.set_ylim(0, _top(mine["imports_musd"]) * 1.25)
-        imports_axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        share_axis.legend(loc="lower left", fontsize=7)
-        imports_axis.legend(loc="best", fontsize=7)
-        for axis in (share_axis, imports_axis):
-            axis.margins(x=0.08, y=0.15)
-            axis.grid(axis="y", color="#e5e7eb", lw=0.6)
-    axes[0][0].set_ylabel("China's share of import value, %")
-    for axis in axes[1]:
-        scale = " (log scale)" if axis.get_yscale() == "log" else ""
-        axis.set_ylabel(f"imports, USD million{scale}")
-    return figure
-
-
-def _stage_lines(
-    axis: Any,
-    rows: pl.DataFrame,
-    column: str,
-    stages: tuple[str, ...],
-    sources: list[str],
-    *,
-    labels: bool,
-) -> None:
-    """One line per stage (and source), broken where a year has no data."""
-    present = sorted(set(rows["stage"].to_list()), key=lambda stage: _order(stage, stages))
-    for stage in present:
-        colour = STAGE_COLOURS.get(stage, INK)
-        for style, source in zip(LINE_STYLES, sources, strict=False):
-            line = rows.filter((pl.col("stage") == stage) & (pl.col("source") == source))
-            if line.is_empty():
-                continue
-            shown = stage if len(sources) == 1 else f"{stage} ({source})"
-            for index, (years, values) in enumerate(_consecutive(line, column)):
-                axis.plot(
-                    years,
-                    values,
-                    ls=style,
-                    marker="o",
-                    ms=4,
-                    color=colour,
-                    label=shown if index == 0 else None,
-                )
-                if labels and line.height <= 6:  # few points: print each value
-                    for year, value in zip(years, values, strict=True):
-                        axis.annotate(
-                            f"{value:.1f} %",
-                            (year, value),
-                            xytext=(0, 6),
-                            textcoords="offset points",
-                            ha="center",
-                            fontsize=7.5,
-                            color=colour,
-                        )
-
-
-def pipeline(frame: pl.DataFrame, *, title: str) -> Figure:
-    figure = Figure(figsize=(9, 3.6), layout="constrained")
-    axis = figure.subplots()
-    statuses = frame["status"].to_list()
-    colours = [STATUS_COLOURS.get(status, MUTED) for status in statuses]
-    axis.barh(statuses, frame["deals"], color=colours)
-    axis.invert_yaxis()
-    for status, count, value, estimated in frame.select(
-        "status", "deals", "value_usd", "estimated_usd"
-    ).iter_rows():
-        shown = f"{count}" + (f"  (${value / 1e9:,.1f} bn disclosed" if value else "")
-        if value:
-            shown += f", ${estimated / 1e9:,.1f} bn of it estimates)" if estimated else ")"
-        axis.annotate(
-            shown,
-            (count, status),
-            xytext=(4, 0),
-            textcoords="offset points",
-            va="center",
-            color=INK,
-        )
-    axis.set_xlabel("deals")
-    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_xlim(0, max(cast(int | None, frame["deals"].max()) or 1, 1) * 1.35)
-    axis.set_title(title)
-    return figure
-
-
-def timeline(history: pl.DataFrame, statuses: tuple[str, ...], *, today: date) -> Figure:
-    deals = history.group_by("deal_id", maintain_order=True).agg(pl.col("title").first())
-    height = max(3.0, 0.24 * deals.height + 1.2)
-    figure = Figure(figsize=(9, height), layout="constrained")
-    axis = figure.subplots()
-    rows = {deal_id: index for index, deal_id in enumerate(deals["deal_id"])}
-    seen: set[str] = set()
-    for row in history.iter_rows(named=True):
-        end = row["valid_to"] or today
-        start = row["valid_from"]
-        width = max((end - start).days, 12)
-        colour = STATUS_COLOURS.get(row["status"], MUTED)
-        label = row["status"] if row["status"] not in seen else None
-        seen.add(row["status"])
-        axis.barh(rows[row["deal_id"]], width, left=start, height=0.62, color=colour, label=label)
-    axis.set_yticks(range(deals.height))
-    axis.set_yticklabels([_short(title, 58) for title in deals["title"]], fontsize=7)
-    axis.invert_yaxis()
-    handles, labels = axis.get_legend_handles_labels()
-    ordered = sorted(zip(labels, handles, strict=True), key=lambda item: _order(item[0], statuses))
-    axis.legend(
-        [handle for _, handle in ordered],
-        [label for label, _ in ordered],
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
-        fontsize=7.5,
-    )
-    axis.grid(axis="x", color="#e5e7eb", lw=0.6)
-    axis.set_title("Status periods of each deal")
-    return figure
-
-
 def revisions(frame: pl.DataFrame) -> Figure:
     """The largest revisions as horizontal bars, USD million (new release minus previous)."""
     figure = Figure(figsize=(9, 1.2 + 0.3 * max(frame.height, 1)), layout="constrained")
@@ -438,7 +247,7 @@ def revisions(frame: pl.DataFrame) -> Figure:
     positions = list(range(frame.height))
     values = frame["revision_musd"].to_list()
     axes.barh(positions, values, color=[EXPORTS if value >= 0 else GOAL for value in values])
-    axes.set_yticks(positions, [_short(label, 60) for label in frame["label"]])
+    axes.set_yticks(positions, [shortened(label, 60) for label in frame["label"]])
     axes.invert_yaxis()
     axes.axvline(0, color=MUTED, lw=0.8)
     axes.set_xlabel("revision, USD million (the release's value minus the previous release's)")
@@ -454,7 +263,7 @@ def add_caption(figure: Figure, caption: str) -> None:
     )
 
 
-def _consecutive(frame: pl.DataFrame, column: str) -> list[tuple[list[int], list[float]]]:
+def consecutive_runs(frame: pl.DataFrame, column: str) -> list[tuple[list[int], list[float]]]:
     """Runs of consecutive years: a line never bridges a year with no data."""
     runs: list[tuple[list[int], list[float]]] = []
     for year, value in frame.sort("year").select("year", column).iter_rows():
@@ -466,20 +275,20 @@ def _consecutive(frame: pl.DataFrame, column: str) -> list[tuple[list[int], list
     return runs
 
 
-def _by_year(frame: pl.DataFrame, years: list[int], column: str) -> list[float]:
+def values_by_year(frame: pl.DataFrame, years: list[int], column: str) -> list[float]:
     values = dict(zip(frame["year"], frame[column], strict=True))
     return [float(values.get(year) or 0.0) for year in years]
 
 
-def _order(value: str, order: tuple[str, ...]) -> int:
+def position_in(value: str, order: tuple[str, ...]) -> int:
     return order.index(value) if value in order else len(order)
 
 
-def _short(text: str | None, width: int) -> str:
+def shortened(text: str | None, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _top(column: pl.Series) -> float:
+def column_max(column: pl.Series) -> float:
     """A numeric column's largest value (polars types `max()` as any Python value)."""
     return cast(float, column.max())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ingest.report import charts
+from ingest.report import deal_charts
 from ingest.report.content import (
     STATUS_ORDER,
     Section,
@@ -59,7 +59,7 @@ def deals_pipeline(section: Section, reader: MartReader, build: BuildInfo) -> Mi
         f"where country_pair != ? group by country_pair order by country_pair",
         [US_TURKEY],
     )
-    section.figure = charts.pipeline(pipeline, title="U.S.–Turkey deals by current status")
+    section.figure = deal_charts.pipeline(pipeline, title="U.S.–Turkey deals by current status")
     section.caption = (
         f"{pipeline_summary(pipeline, others)} "
         f"Source: {DEALS}. Vintage: {_deals_vintage(reader)}. {built(build)}"
@@ -109,7 +109,7 @@ def deals_timeline(section: Section, reader: MartReader, build: BuildInfo) -> Mi
     )
     if history.is_empty():
         return Missing((HISTORY,), f"{HISTORY} has no dated status periods")
-    section.figure = charts.timeline(history, STATUS_ORDER, today=build_date(build))
+    section.figure = deal_charts.timeline(history, STATUS_ORDER, today=build_date(build))
     pairs = reader.frame(
         f"select {PAIR_SQL} as country_pair, count(*) as deals from {DEALS_MART} "
         f"where deal_id in (select deal_id from {HISTORY}) "

@@ -7,19 +7,17 @@ up as a "not available" panel, never as a crash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import polars as pl
 
 from ingest.report import charts, revisions
 from ingest.report.content import (
-    STAGE_ORDER,
     Fill,
     Section,
     Table,
     built,
     first_missing,
-    number,
     pct,
     text,
     usd_bn,
@@ -34,6 +32,14 @@ from ingest.report.deal_sections import (
     deals_timeline,
 )
 from ingest.report.marts import BuildInfo, MartReader, Missing
+from ingest.report.rare_earth_sections import (
+    DEPENDENCE,
+    SUPPLY,
+    SUPPLY_LATEST,
+    USGS,
+    china_dependence,
+    rare_earth_supply,
+)
 
 CENSUS = "U.S. Census Bureau, U.S. trade in goods by country (country.xlsx; public domain)"
 PARTNER_RELEASES = (
@@ -41,7 +47,6 @@ PARTNER_RELEASES = (
     "holding every partner (country.xlsx, International Trade API, USA Trade Online; public "
     "domain)"
 )
-USGS = "USGS Mineral Commodity Summaries, rare earths (public domain)"
 TRADE_SOURCES = ("census-country",)
 
 
@@ -188,127 +193,6 @@ def _release_spans(partners: pl.DataFrame) -> str:
         f"{row['source']} {row['vintage']} ({row['first']}–{row['last']})"
         for row in spans.iter_rows(named=True)
     )
-
-
-# --- rare earths -----------------------------------------------------------------------
-
-SUPPLY = "marts.rare_earth_supply"
-SUPPLY_LATEST = "marts.rare_earth_supply_latest"
-DEPENDENCE = "marts.rare_earth_import_dependence"
-SUPPLY_COLUMNS = (
-    "edition",
-    "country_iso3",
-    "country_name",
-    "year",
-    "mine_production_t_reo",
-    "share_of_world_production_pct",
-)
-
-
-def rare_earth_supply(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
-    table = SUPPLY_LATEST if reader.check(SUPPLY_LATEST, SUPPLY_COLUMNS) is None else SUPPLY
-    missing = reader.check(table, SUPPLY_COLUMNS)
-    if missing:
-        if table == SUPPLY and not reader.has(SUPPLY_LATEST):
-            return Missing((SUPPLY_LATEST, SUPPLY), f"{missing.reason} (nor is {SUPPLY_LATEST})")
-        return missing
-    supply = reader.frame(
-        f"""
-        select edition, country_iso3, country_name, year,
-               mine_production_t_reo::double as production_t,
-               share_of_world_production_pct::double as share_pct
-        from {table}
-        where country_iso3 is not null and share_of_world_production_pct is not null
-        -- one edition per year, never mixed: the newest that publishes the year
-        qualify edition = max(edition) over (partition by year)
-        order by year, country_iso3
-        """
-    )
-    if supply.is_empty():
-        return Missing((table,), f"{table} has no country shares in this build")
-    section.figure = charts.production_shares(supply)
-    editions = ", ".join(sorted(set(supply["edition"].to_list())))
-    section.caption = f"Source: {USGS}. Vintage: editions {editions}. {built(build)}"
-    latest_year = cast(int, supply["year"].max())
-    top = supply.filter(pl.col("year") == latest_year).sort("share_pct", descending=True)
-    section.tables.append(
-        Table(
-            f"Largest producers in {latest_year}",
-            ("country", "mine production (t REO)", "share of world", "edition"),
-            [
-                (
-                    row["country_name"],
-                    number(row["production_t"]),
-                    pct(row["share_pct"]),
-                    row["edition"],
-                )
-                for row in top.head(8).iter_rows(named=True)
-            ],
-        )
-    )
-    return None
-
-
-def china_dependence(section: Section, reader: MartReader, build: BuildInfo) -> Missing | None:
-    vintage_column = reader.first(DEPENDENCE, "vintage")
-    vintage_sql = vintage_column or "null::varchar"
-    rows = reader.frame(
-        f"select importer_iso3, stage, year, source, china_share_pct::double as china_share_pct,"
-        f" imports_usd::double as imports_usd, imports_usd::double / 1e6 as imports_musd, "
-        f"{vintage_sql} as vintage from {DEPENDENCE} "
-        f"where importer_iso3 in ('USA', 'TUR') order by importer_iso3, stage, source, year"
-    )
-    shares = rows.filter(pl.col("china_share_pct").is_not_null())
-    if shares.is_empty():
-        return Missing((DEPENDENCE,), f"{DEPENDENCE} has no China shares for USA or TUR")
-    notes = {importer: stage_coverage(rows, importer) for importer in ("USA", "TUR")}
-    section.figure = charts.china_shares(rows, STAGE_ORDER, notes)
-    sources = sorted(set(rows["source"].to_list()))
-    vintages = sorted(set(rows["vintage"].drop_nulls().to_list())) or reader.source_vintages(
-        *sources
-    )
-    loaded = reader.last_loaded(*sources) or "?"
-    shown = ", ".join(vintages) if vintages else f"as loaded {loaded}"
-    coverage = " ".join(f"{name}: {notes[iso3]}" for iso3, name in charts.IMPORTERS)
-    section.caption = (
-        f"{coverage} Source: {', '.join(sources)} (rare-earth HS basket, by stage). "
-        f"Vintage: {shown}. {built(build)}"
-    )
-    latest_year = cast(int, shares["year"].max())
-    latest = shares.filter(pl.col("year") == latest_year).sort("importer_iso3", "stage")
-    section.tables.append(
-        Table(
-            f"China's share in {latest_year}",
-            ("importer", "stage", "source", "imports (USD)", "China's share"),
-            [
-                (
-                    row["importer_iso3"],
-                    row["stage"],
-                    row["source"],
-                    number(row["imports_usd"]),
-                    pct(row["china_share_pct"]),
-                )
-                for row in latest.iter_rows(named=True)
-            ],
-        )
-    )
-    return None
-
-
-def stage_coverage(rows: pl.DataFrame, importer: str) -> str:
-    """Which stages the chart draws for an importer, and which have no data in this build."""
-    mine = rows.filter(pl.col("importer_iso3") == importer)
-    with_share = set(mine.filter(pl.col("china_share_pct").is_not_null())["stage"].to_list())
-    with_imports = set(mine["stage"].to_list())
-    groups = (
-        ("China's share", [stage for stage in STAGE_ORDER if stage in with_share]),
-        (
-            "imports only (totals without suppliers)",
-            [stage for stage in STAGE_ORDER if stage in with_imports - with_share],
-        ),
-        ("no data in this build", [stage for stage in STAGE_ORDER if stage not in with_imports]),
-    )
-    return "; ".join(f"{label}: {', '.join(found)}" for label, found in groups if found) + "."
 
 
 # --- what the latest releases revised -----------------------------------------------------
