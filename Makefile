@@ -18,12 +18,15 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "tradewatch needs Python 3.11+"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	if $(BIN)/python -m pip install --quiet uv; then \
-		$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock && \
+		$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock && \
 		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
 	else \
 		$(BIN)/python -m pip install --quiet -r requirements.lock && \
 		$(BIN)/python -m pip install --quiet --no-deps -e . ; \
 	fi
+	# bytecode up front (pip compiles by default, uv only when asked): a CLI started without
+	# it, or under PYTHONDONTWRITEBYTECODE, compiles typer, rich and ingest on every run
+	$(BIN)/python -m compileall -q ingest
 	touch $@
 
 test: install lint
