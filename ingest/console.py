@@ -8,9 +8,11 @@ unmatched closing tag and made hyperlinks out of data). Style is given explicitl
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 
-SETTINGS = {"markup": False, "emoji": False, "highlight": False}
+SETTINGS: dict[str, Any] = {"markup": False, "emoji": False, "highlight": False}
 
-console = Console(**SETTINGS)  # type: ignore[arg-type]
-errors = Console(stderr=True, **SETTINGS)  # type: ignore[arg-type]
+console = Console(**SETTINGS)
+errors = Console(stderr=True, **SETTINGS)

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -217,7 +218,7 @@ def table_locks(target: LakeTarget, tables: tuple[str, ...]) -> Iterator[None]:
         yield
 
 
-def _acquire(pg: object, tables: list[str], target: LakeTarget) -> None:
+def _acquire(pg: Any, tables: list[str], target: LakeTarget) -> None:
     waited = 0.0
     attempts = max(target.lock_attempts, 1)
     for attempt in range(attempts):
@@ -235,25 +236,23 @@ def _acquire(pg: object, tables: list[str], target: LakeTarget) -> None:
         waited += pause
 
 
-def _try_all(pg: object, tables: list[str]) -> tuple[str, str] | None:
+def _try_all(pg: Any, tables: list[str]) -> tuple[str, str] | None:
     """Every table's lock, or none of them and (the table, who holds it)."""
     got: list[str] = []
     for table in tables:
-        row = pg.execute(  # type: ignore[attr-defined]
+        row = pg.execute(
             "select pg_try_advisory_lock(%s, hashtext(%s))", [LOCK_NAMESPACE, table]
         ).fetchone()
         if not row[0]:
             for taken in got:
-                pg.execute(  # type: ignore[attr-defined]
-                    "select pg_advisory_unlock(%s, hashtext(%s))", [LOCK_NAMESPACE, taken]
-                )
+                pg.execute("select pg_advisory_unlock(%s, hashtext(%s))", [LOCK_NAMESPACE, taken])
             return table, _holder(pg, table)
         got.append(table)
     return None
 
 
-def _holder(pg: object, table: str) -> str:
-    row = pg.execute(  # type: ignore[attr-defined]
+def _holder(pg: Any, table: str) -> str:
+    row = pg.execute(
         "select a.application_name, a.pid, a.backend_start from pg_locks l "
         "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' "
         "and l.granted and l.classid = %s and l.objid = hashtext(%s)::oid "

@@ -123,7 +123,7 @@ def print_table(frame: Tabular, stream: TextIO | None = None) -> None:
         )
     for row in cells:
         table.add_row(*(Text(cell, style="dim" if cell == NULL else "") for cell in row))
-    console = Console(file=stream, width=sum(widths) + borders, **SETTINGS)  # type: ignore[arg-type]
+    console = Console(file=stream, width=sum(widths) + borders, **SETTINGS)
     console.print(table, crop=False)
 
 

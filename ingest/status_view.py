@@ -137,7 +137,7 @@ def freshness_table(report: StatusReport) -> Table:
 
 def wide_console() -> Console:
     """The terminal's width, or no limit when piped: a ledger line is never cut."""
-    return Console(width=output_width(sys.stdout) or 10_000, **SETTINGS)  # type: ignore[arg-type]
+    return Console(width=output_width(sys.stdout) or 10_000, **SETTINGS)
 
 
 def print_report(console: Console, report: StatusReport) -> None:

@@ -139,8 +139,9 @@ def _outcome(result: object, settings: Settings | None = None) -> DbtOutcome:
         if str(item.status) in {"error", "fail", "runtime error"}
     )
     success = bool(getattr(result, "success", False))
-    if not success and not failures and getattr(result, "exception", None):
-        failures = (str(result.exception),)  # type: ignore[attr-defined]
+    exception = getattr(result, "exception", None)
+    if not success and not failures and exception:
+        failures = (str(exception),)
     return DbtOutcome(success, len(node_results) - len(failures), len(failures), failures)
 
 
