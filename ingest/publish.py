@@ -292,6 +292,10 @@ def _summarise_run_results(results: dict[str, Any]) -> dict[str, Any]:
         "failed": failed,
         "by_status": dict(sorted(by_status.items())),
         "by_resource_type": dict(sorted(by_type.items())),
+        # unit tests are left out once the same dbt project passed a build (transform.py)
+        "excluded_resource_types": sorted(
+            (results.get("args") or {}).get("exclude_resource_types") or []
+        ),
     }
 
 

@@ -69,6 +69,19 @@ def dbt_run_covers_every_load(db_path: Path) -> bool:
     return last_run is not None and (newest_load is None or newest_load <= last_run)
 
 
+def project_passed_a_build(db_path: Path, project_sha256: str) -> bool:
+    """True when a `dbt build` of this very dbt project succeeded in this warehouse; the
+    first successful build of a project always runs its unit tests (transform.py)."""
+    with connect(db_path, read_only=True) as con:
+        if not has_table(con, "dbt_runs"):
+            return False
+        row = con.execute(
+            "select count(*) from ops.dbt_runs where success and project_sha256 = ?",
+            [project_sha256],
+        ).fetchone()
+    return bool(row and row[0])
+
+
 # --- tracked-figure snapshots (ingest/figures.py) ---
 
 

@@ -5,7 +5,8 @@ a reader process opens the published copy and keeps its connection; `tradewatch 
 starts; once #1 holds the run lock, `tradewatch run` #2 starts and must exit 3 at once,
 naming #1, while #1 is still running; the reader keeps querying its open connection for as
 long as #1 runs; #1 finishes with exit 0; the reader's open connection still reads the old
-copy, and a new connection reads the new one.
+copy, and a new connection reads the new one. #1 is forced on the same data with a webhook
+listening (tests/webhooks.py): no figure moves, so nothing is sent.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ingest.errors import SourceUnavailable
 from ingest.runlock import lock_path
 from ingest.settings import Settings
 from tests.warehouse_copies import copy_built, published_files, settings_env, tradewatch
+from tests.webhooks import listening_webhook
 
 READER = r"""
 import sys
@@ -69,6 +71,7 @@ class Scenario:
     read_after_on_old_connection: str = ""
     read_after_reconnect: str = ""
     manifest_build_id: str = ""
+    notifications: list[dict[str, object]] = field(default_factory=list)
 
 
 def _ask(reader: subprocess.Popen[str], command: str) -> str:
@@ -91,7 +94,15 @@ def _wait_for_lock_note(path: Path, pid: int, process: subprocess.Popen[str]) ->
 @pytest.fixture(scope="module")
 def scenario(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     settings = copy_built(built_warehouse, tmp_path_factory.mktemp("scheduled"))
-    env = settings_env(settings)
+    with listening_webhook() as webhook:
+        observed = _observe(
+            settings, {**settings_env(settings), "TRADEWATCH_NOTIFY_URLS": webhook.url}
+        )
+    observed.notifications = webhook.received
+    return observed
+
+
+def _observe(settings: Settings, env: dict[str, str]) -> Scenario:
     published = settings.published_dir / "tradewatch.duckdb"
     before = json.loads((settings.published_dir / "manifest.json").read_text())["build_id"]
     reader = subprocess.Popen(
@@ -165,6 +176,11 @@ def test_a_second_run_exits_3_at_once_naming_the_first(scenario: Scenario) -> No
     assert f"pid {scenario.first_pid} " in scenario.rival_stderr
     assert "another tradewatch run holds the lock" in scenario.rival_stderr
     assert scenario.first_running_when_rival_ended  # it did not wait for the first run
+
+
+def test_a_forced_run_that_moves_no_figure_sends_no_alert(scenario: Scenario) -> None:
+    assert scenario.first_code == 0, scenario.first_output
+    assert scenario.notifications == []
 
 
 def test_each_run_writes_its_own_log_file(scenario: Scenario) -> None:
