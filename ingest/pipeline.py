@@ -178,6 +178,7 @@ def ingest_source(
     results: list[LoadResult] = []
     failures: list[tuple[str, TradewatchError]] = []
     with ExitStack() as stack:
+        stack.enter_context(warehouse.session(settings.db_path))
         if client is None:
             client = stack.enter_context(http_client(settings, transport))
         payloads = payloads_for(
@@ -206,8 +207,9 @@ def ingest_all(
     settings: Settings, *, live: bool = False, transport: httpx.BaseTransport | None = None
 ) -> list[LoadResult]:
     results: list[LoadResult] = []
-    for name in SOURCES:
-        results.extend(ingest_source(name, settings, live=live, transport=transport))
+    with warehouse.session(settings.db_path):  # the file opened once for every source
+        for name in SOURCES:
+            results.extend(ingest_source(name, settings, live=live, transport=transport))
     return results
 
 
