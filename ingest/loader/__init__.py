@@ -25,7 +25,7 @@ from ingest.loader.archive import (
 from ingest.loader.record import LoadResult, ledger_row, now, record, shown
 from ingest.loader.rows import Progress, Rows, conform, conform_select, rows_of
 from ingest.settings import Settings
-from ingest.sources.base import Dataset, Payload
+from ingest.sources.base import Dataset, Parser, Payload
 
 __all__ = [
     "UNRECOGNISED_FILE",
@@ -46,7 +46,8 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
     started = now()
     if payload.path is not None:
         archived = archive_file(dataset, payload, settings=settings)
-        return _load_archived(dataset, archived, settings, chunk=payload.chunk, started=started)
+        reading = rows_of(dataset, archived, None, parse=payload.parser(), stage=payload.stager())
+        return _load_archived(reading, settings, chunk=payload.chunk, started=started)
     try:
         content = payload.fetch()
     except TradewatchError as error:
@@ -67,7 +68,14 @@ def load_payload(payload: Payload, settings: Settings) -> LoadResult:
     if content is None:
         note = "no data published for this request"
         return record(settings, dataset, origin, started, "skipped", chunk=payload.chunk, note=note)
-    return load(dataset, content, origin=payload.origin, settings=settings, chunk=payload.chunk)
+    return load(
+        dataset,
+        content,
+        origin=payload.origin,
+        settings=settings,
+        chunk=payload.chunk,
+        parse=payload.parser(),
+    )
 
 
 def load(
@@ -77,28 +85,23 @@ def load(
     origin: str,
     settings: Settings,
     chunk: str | None = None,
+    parse: Parser | None = None,
 ) -> LoadResult:
+    """Archive the bytes and load them; `parse`: this run's parser, else the dataset's."""
     started = now()
     archived = archive(dataset, content, origin=origin, settings=settings, chunk=chunk)
-    return _load_archived(
-        dataset, archived, settings, chunk=chunk, started=started, content=content
-    )
+    reading = rows_of(dataset, archived, content, parse=parse or dataset.parse)
+    return _load_archived(reading, settings, chunk=chunk, started=started)
 
 
 def _load_archived(
-    dataset: Dataset,
-    archived: landing.Archived,
-    settings: Settings,
-    *,
-    chunk: str | None,
-    started: datetime,
-    content: bytes | None = None,
+    rows: Rows, settings: Settings, *, chunk: str | None, started: datetime
 ) -> LoadResult:
+    dataset, archived = rows.dataset, rows.archived
     skipped = _skip_if_loaded(dataset, archived, settings, chunk=chunk, started=started)
     if skipped is not None:
         return skipped
     progress = Progress()
-    rows = rows_of(dataset, archived, content)
     try:
         row = _publish(dataset, rows, archived, settings, progress, chunk=chunk, started=started)
     except TradewatchError as error:

@@ -20,7 +20,7 @@ from ingest import csvlimits, landing, warehouse
 from ingest.errors import DataQualityError, ParseError, SchemaDrift, TradewatchError
 from ingest.ledger import ExpectationOutcome
 from ingest.quality import QualityReport, validate_frame, validate_relation
-from ingest.sources.base import Dataset, Parsed, RawTable
+from ingest.sources.base import Dataset, Parsed, Parser, RawTable, Stager
 
 VINTAGE_COLUMNS = ("vintage", "edition")
 
@@ -41,6 +41,8 @@ class Progress:
 class Rows(Protocol):
     """One dataset's rows on their way into the raw tables."""
 
+    dataset: Dataset
+    archived: landing.Archived
     bulk: bool  # millions of rows: DuckDB may reorder them and the memory cap applies
 
     def prepare(self, progress: Progress) -> None:
@@ -57,22 +59,36 @@ class Rows(Protocol):
         """Insert the rows tagged with the load (validated before it commits); how many."""
 
 
-def rows_of(dataset: Dataset, archived: landing.Archived, content: bytes | None) -> Rows:
-    if dataset.stage is not None:
-        return StagedFile(dataset, archived)
-    return FramesInMemory(dataset, archived, content)
+def rows_of(
+    dataset: Dataset,
+    archived: landing.Archived,
+    content: bytes | None,
+    *,
+    parse: Parser | None,
+    stage: Stager | None = None,
+) -> Rows:
+    """The rows of one archived payload, read by the run's stager or else its parser."""
+    if stage is not None:
+        return StagedFile(dataset, archived, stage)
+    return FramesInMemory(dataset, archived, content, parse)
 
 
 class FramesInMemory:
     bulk = False
 
-    def __init__(self, dataset: Dataset, archived: landing.Archived, content: bytes | None) -> None:
-        self.dataset, self.archived, self.content = dataset, archived, content
+    def __init__(
+        self,
+        dataset: Dataset,
+        archived: landing.Archived,
+        content: bytes | None,
+        parse: Parser | None,
+    ) -> None:
+        self.dataset, self.archived, self.content, self.parse = dataset, archived, content, parse
         self.frames: dict[str, pl.DataFrame] = {}
 
     def prepare(self, progress: Progress) -> None:
         content = self.content if self.content is not None else self.archived.path.read_bytes()
-        self.frames = _parse(self.dataset, content, self.archived.origin, progress)
+        self.frames = _parse(self.dataset, self.parse, content, self.archived.origin, progress)
         progress.vintage = _vintage(self.frames)
         for table in self.dataset.tables:
             progress.passed(validate_frame(self.frames[table.name], table.name))
@@ -105,8 +121,8 @@ class FramesInMemory:
 class StagedFile:
     bulk = True
 
-    def __init__(self, dataset: Dataset, archived: landing.Archived) -> None:
-        self.dataset, self.archived = dataset, archived
+    def __init__(self, dataset: Dataset, archived: landing.Archived, stage: Stager) -> None:
+        self.dataset, self.archived, self.stage = dataset, archived, stage
         self.tables = {table.name: table for table in dataset.tables}
 
     def prepare(self, progress: Progress) -> None:
@@ -141,9 +157,8 @@ class StagedFile:
             inserted += count
             return count
 
-        assert self.dataset.stage is not None
         try:
-            self.dataset.stage(self.archived.path, origin, sink)
+            self.stage(self.archived.path, origin, sink)
         except TradewatchError:
             raise
         except Exception as error:  # untrusted file: any reader error means "cannot parse"
@@ -192,12 +207,12 @@ def conform_select(
 
 
 def _parse(
-    dataset: Dataset, content: bytes, origin: str, progress: Progress
+    dataset: Dataset, parse: Parser | None, content: bytes, origin: str, progress: Progress
 ) -> dict[str, pl.DataFrame]:
-    if dataset.parse is None:
+    if parse is None:
         raise ParseError(f"{origin}: dataset {dataset.name} has no parser")
     try:
-        parsed = dataset.parse(content, origin)
+        parsed = parse(content, origin)
     except TradewatchError:
         raise
     except Exception as error:  # untrusted bytes: any library error means "cannot parse"

@@ -76,6 +76,16 @@ class Payload:
     path: Path | None = None
     # the `--file` this payload was cut from (a zip member): archived if the payload fails
     container: Path | None = None
+    # this run's reading when it is not the dataset's own: its parser or stager with the
+    # run's options bound (a product filter, the retrieval date); the Dataset stays as declared
+    parse: Parser | None = None
+    stage: Stager | None = None
+
+    def parser(self) -> Parser | None:
+        return self.parse or self.dataset.parse
+
+    def stager(self) -> Stager | None:
+        return self.stage or self.dataset.stage
 
 
 @dataclass(frozen=True)
@@ -139,5 +149,20 @@ def bundled_path(source_dir: str, name: str) -> Path:
     return BUNDLED_DIR / source_dir / name
 
 
-def file_payload(dataset: Dataset, path: Path, *, chunk: str | None = None) -> Payload:
-    return Payload(dataset=dataset, origin=path.name, fetch=path.read_bytes, chunk=chunk, path=path)
+def file_payload(
+    dataset: Dataset,
+    path: Path,
+    *,
+    chunk: str | None = None,
+    parse: Parser | None = None,
+    stage: Stager | None = None,
+) -> Payload:
+    return Payload(
+        dataset=dataset,
+        origin=path.name,
+        fetch=path.read_bytes,
+        chunk=chunk,
+        path=path,
+        parse=parse,
+        stage=stage,
+    )

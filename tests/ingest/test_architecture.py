@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.sources import SOURCES
+from ingest.sources.base import SourceRequest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "ingest"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 MAX_MODULE_LINES = 400
@@ -79,3 +82,15 @@ def test_the_rules_can_fail(tmp_path: Path) -> None:
     long = [f for f in functions if f.end_lineno and f.end_lineno - f.lineno + 1 > 50]
     assert [f.name for f in long] == ["g"]
     assert not _commented(lines, _start(long[0]) - 2, _start(long[0]) - 1)
+
+
+def test_every_offline_payload_carries_a_dataset_as_its_source_declares_it() -> None:
+    """A run's options (a product filter, a retrieval date) are bound on the payload
+    (`Payload.parse`/`stage`), never by rewriting the declared Dataset at run time."""
+    requests = (SourceRequest(), SourceRequest(all_products=True))
+    for source in SOURCES.values():
+        for request in requests if "all_products" in source.file_request else requests[:1]:
+            for payload in source.offline(request):
+                assert any(payload.dataset is declared for declared in source.datasets), (
+                    f"{source.name}: {payload.dataset.name} is not one of its declared datasets"
+                )

@@ -14,7 +14,6 @@ critical-materials-atlas from BACI V202601, each modelled as its own dataset (se
 
 from __future__ import annotations
 
-import dataclasses
 import zipfile
 from collections.abc import Iterator
 from functools import partial
@@ -98,23 +97,16 @@ BUNDLED_FILES = (
 )
 
 
-def filtered(dataset: Dataset, codes: tuple[str, ...] | None) -> Dataset:
-    """The dataset with its parser or stager bound to the product filter."""
-    if dataset.name in FILTERED_PARSERS:
-        return dataclasses.replace(
-            dataset, parse=partial(FILTERED_PARSERS[dataset.name], codes=codes)
-        )
-    if dataset.name in FILTERED_STAGERS:
-        return dataclasses.replace(
-            dataset, stage=partial(FILTERED_STAGERS[dataset.name], codes=codes)
-        )
-    return dataset
-
-
 def _payload(dataset: Dataset, path: Path, codes: tuple[str, ...] | None) -> Payload:
-    if dataset.name not in (*FILTERED_PARSERS, *FILTERED_STAGERS):
-        return file_payload(dataset, path)
-    return file_payload(filtered(dataset, codes), path, chunk=chunk_name(codes))
+    """The file's payload; an atlas parser or a release stager bound to the product filter."""
+    chunk = chunk_name(codes)
+    if dataset.name in FILTERED_PARSERS:
+        parse = partial(FILTERED_PARSERS[dataset.name], codes=codes)
+        return file_payload(dataset, path, chunk=chunk, parse=parse)
+    if dataset.name in FILTERED_STAGERS:
+        stage = partial(FILTERED_STAGERS[dataset.name], codes=codes)
+        return file_payload(dataset, path, chunk=chunk, stage=stage)
+    return file_payload(dataset, path)
 
 
 def offline(request: SourceRequest = NO_REQUEST) -> Iterator[Payload]:

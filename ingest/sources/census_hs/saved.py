@@ -14,7 +14,6 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -202,7 +201,7 @@ def answer_payload(path: Path, vintage: str | None = None) -> Payload:
     dated = retrieval_date(path, vintage)
     parse = partial(PARSERS[dataset.name], vintage=dated)
     # each file is its own chunk in the ledger: two answers of one retrieval are both kept
-    return file_payload(replace(dataset, parse=parse), path, chunk=path.name)
+    return file_payload(dataset, path, chunk=path.name, parse=parse)
 
 
 def bundled_answers() -> Iterator[Payload]:

@@ -14,7 +14,6 @@ as loaded; `--refresh` fetches them all again, as a new vintage.
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import re
 from collections.abc import Iterator
@@ -105,8 +104,7 @@ def from_file(path: Path, request: SourceRequest = NO_REQUEST) -> Iterator[Paylo
         dataset, parser = ATLAS_TRIMMED, parse_atlas_trimmed
     else:
         raise ParseError(f"{path.name}: not a Comtrade response body, API CSV or atlas extract")
-    bound = dataclasses.replace(dataset, parse=partial(parser, vintage=vintage))
-    yield file_payload(bound, path)
+    yield file_payload(dataset, path, parse=partial(parser, vintage=vintage))
 
 
 COMTRADE = Source(

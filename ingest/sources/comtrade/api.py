@@ -3,7 +3,6 @@ the split of truncated answers; each answer becomes one chunk's payload."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -41,7 +40,7 @@ class Caller:
 
     def payloads(self, dataset: Dataset, query: Query, done: set[str]) -> Iterator[Payload]:
         chunk = query.chunk()
-        bound = dataclasses.replace(dataset, parse=partial(parse_response, vintage=self.vintage))
+        parse = partial(parse_response, vintage=self.vintage)
         url = self._url(query.freq)
         origin = str(httpx.URL(url, params=query.params(self.cap)))
         if chunk in done:
@@ -49,11 +48,11 @@ class Caller:
         try:
             body = self._call(url, query)
         except TradewatchError as error:
-            yield Payload(bound, redact(origin), _raise(error), chunk=chunk)
+            yield Payload(dataset, redact(origin), _raise(error), chunk=chunk, parse=parse)
             return
         content = body["_bytes"]
         if body["data"] is None:  # not the documented shape: the parser says what is wrong
-            yield Payload(bound, redact(origin), lambda: content, chunk=chunk)
+            yield Payload(dataset, redact(origin), lambda: content, chunk=chunk, parse=parse)
             return
         count = len(body["data"])
         if count >= self.cap:
@@ -63,14 +62,15 @@ class Caller:
                     f"{redact(origin)}: {count} records, the per-call "
                     "limit, and the request cannot be split further"
                 )
-                yield Payload(bound, redact(origin), _raise(unsplittable), chunk=chunk)
+                yield Payload(
+                    dataset, redact(origin), _raise(unsplittable), chunk=chunk, parse=parse
+                )
                 return
             for part in parts:
                 yield from self.payloads(dataset, part, done)
             return
-        yield Payload(
-            bound, redact(origin), (lambda: content) if count else (lambda: None), chunk=chunk
-        )
+        fetch = (lambda: content) if count else (lambda: None)
+        yield Payload(dataset, redact(origin), fetch, chunk=chunk, parse=parse)
 
     def _url(self, freq: str) -> str:
         base = self.settings.comtrade_base_url

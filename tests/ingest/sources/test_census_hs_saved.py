@@ -43,8 +43,9 @@ def bundled(name: str) -> pl.DataFrame:
 
 def parsed(path: Path, vintage: str | None = None) -> dict[str, pl.DataFrame]:
     payload = answer_payload(path, vintage)
-    assert payload.dataset.parse is not None
-    result = payload.dataset.parse(path.read_bytes(), path.name)
+    parse = payload.parser()
+    assert parse is not None
+    result = parse(path.read_bytes(), path.name)
     assert isinstance(result, dict)
     return result
 
