@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import duckdb
 
+from ingest import csv_text
 from ingest.errors import TradewatchError
 from ingest.settings import Settings
 
-if TYPE_CHECKING:  # `query_frame` only: DuckDB imports polars when it builds the frame
+if TYPE_CHECKING:  # a frame for CSV of other types only: DuckDB imports polars to build it
     import polars as pl
 
 T = TypeVar("T")
@@ -98,6 +99,9 @@ class QueryResult:
     def iter_rows(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.records)
 
+    def write_csv(self) -> str:
+        return csv_text.render(self.columns, [dtype.name for dtype in self.dtypes], self.records)
+
 
 def _fetch(relation: duckdb.DuckDBPyRelation | None) -> QueryResult:
     if relation is None:  # a statement that returns nothing
@@ -119,9 +123,16 @@ def run_query(settings: Settings, sql: str) -> QueryResult:
     return _run(settings, sql, _fetch)
 
 
-def query_frame(settings: Settings, sql: str) -> pl.DataFrame:
-    """The answer as a polars frame (polars is imported only here, by DuckDB)."""
-    return _run(settings, sql, _frame)
+def query_for_csv(settings: Settings, sql: str) -> QueryResult | pl.DataFrame:
+    """The answer for `--format csv`: Python values when `csv_text` writes every column's
+    type, else a polars frame (polars then imported, by DuckDB) that writes its own."""
+    return _run(settings, sql, _csv_fetch)
+
+
+def _csv_fetch(relation: duckdb.DuckDBPyRelation | None) -> QueryResult | pl.DataFrame:
+    if relation is None or all(str(column.id) in csv_text.TYPES for column in relation.types):
+        return _fetch(relation)
+    return _frame(relation)
 
 
 def _run(settings: Settings, sql: str, fetch: Callable[[duckdb.DuckDBPyRelation | None], T]) -> T:

@@ -32,7 +32,7 @@ def query(
     space and time (TRADEWATCH_QUERY_*)."""
     settings = Settings.from_env()
     if output is OutputFormat.csv:
-        result: query_output.Tabular = access.query_frame(settings, sql)
+        result: query_output.Tabular = access.query_for_csv(settings, sql)
     else:
         result = access.run_query(settings, sql)
     query_output.write(result, output)

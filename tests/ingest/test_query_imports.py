@@ -39,7 +39,7 @@ def published(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "TRADEWATCH_DB": str(tmp_path / "warehouse" / "tradewatch.duckdb")}
 
 
-@pytest.mark.parametrize("output", ["table", "json"])
+@pytest.mark.parametrize("output", ["table", "json", "csv"])
 def test_a_query_imports_no_load_path_library(published: dict[str, str], output: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", RUN_QUERY, "from marts.countries", "--format", output],
