@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from ingest import lake, ledger, warehouse
 from ingest.errors import TradewatchError, cannot_write
 from ingest.settings import DBT_PROJECT_DIR, Settings, dbt_work_dir
 from ingest.sources import SOURCES
+
+log = logging.getLogger(__name__)
 
 
 class TransformFailed(TradewatchError):
@@ -142,12 +145,44 @@ def build_models(settings: Settings) -> DbtOutcome:
         failed=outcome.failed,
         project_sha256=fingerprint,
     )
+    if outcome.success and settings.lake is None:
+        for relation in drop_retired_relations(settings):
+            log.info("dropped %s: the dbt project no longer builds it", relation)
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
         failure = TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")
         # a full disk under dbt is not a data-quality failure: exit 74, not 1
         raise cannot_write(failure) or failure
     return outcome
+
+
+BUILT_BY_DBT = ("model", "seed", "snapshot")
+
+
+def drop_retired_relations(settings: Settings) -> list[str]:
+    """dbt never drops what a removed model, seed or snapshot built: its last table or view
+    would stay in the warehouse, and in the published copy, looking current. After a
+    successful build, any table or view in a schema dbt builds into that the manifest does
+    not name is dropped (the `raw_*` and `ops` schemas are ingest's, never touched)."""
+    manifest_path = dbt_work_dir(settings) / "target" / "manifest.json"
+    nodes = [
+        node
+        for node in json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"].values()
+        if node["resource_type"] in BUILT_BY_DBT
+    ]
+    schemas = {node["schema"] for node in nodes}
+    built = {(node["schema"], node.get("alias") or node["name"]) for node in nodes}
+    with warehouse.connect(settings.db_path) as con:
+        found = con.execute(
+            "select schema_name, table_name, 'table' from duckdb_tables() "
+            "where not temporary and database_name = current_database() "
+            "union all select schema_name, view_name, 'view' from duckdb_views() "
+            "where not internal and not temporary and database_name = current_database()"
+        ).fetchall()
+        retired = [row for row in found if row[0] in schemas and row[:2] not in built]
+        for schema, name, kind in retired:
+            con.execute(f'drop {kind} "{schema}"."{name}"')
+    return [f"{schema}.{name}" for schema, name, _ in retired]
 
 
 def unit_test_flags(settings: Settings, fingerprint: str) -> tuple[str, ...]:

@@ -3,7 +3,9 @@ with a JSON webhook on 127.0.0.1 (apprise `json://`). Its revisions reach the ma
 sends one notification naming the figure the release moved, and `tradewatch diff` names the
 release, the revised series and the moved figure.
 
-One run on a copy of the session build, observed by every test here (module fixture)."""
+The copy also holds relations the dbt project no longer builds (a removed mart, the old basket
+seed): the run drops them. One run on a copy of the session build, observed by every test
+here (module fixture)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ from tests.warehouse_copies import copy_built, settings_env
 from tests.webhooks import listening_webhook
 
 REVISION_USD = 1_000_000_000
+RETIRED = (  # a mart, the seed the basket used to be, a staging view: none built any more
+    "create table marts.retired_mart as select 1 as stale_usd",
+    "create table reference.rare_earth_hs_basket as select '2846' as hs_code",
+    "create view staging.stg_retired__things as select 1 as thing",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,9 @@ def revised(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory)
     settings = copy_built(built_warehouse, root)
     env = settings_env(settings)
     runner = CliRunner()
+    with duckdb.connect(str(settings.db_path)) as con:  # what a removed model left behind
+        for statement in RETIRED:
+            con.execute(statement)
     workbook = write_revised_vintage(root / "country.xlsx")
     loaded = runner.invoke(app, ["ingest", "census-country", "--file", str(workbook)], env=env)
     assert loaded.exit_code == 0, loaded.output
@@ -110,3 +120,21 @@ def test_a_later_build_of_the_same_dbt_project_reuses_its_parse_and_leaves_unit_
     assert manifest["dbt"]["excluded_resource_types"] == ["unit_test"]
     log = (dbt_dir / "logs" / "dbt.log").read_text(errors="replace")
     assert "Unable to do partial parsing" not in log.split("Running with dbt")[-1]
+
+
+def test_relations_the_dbt_project_no_longer_builds_are_dropped(revised: RevisedRun) -> None:
+    sql = (
+        "select schema_name || '.' || table_name from duckdb_tables() "
+        "union all select schema_name || '.' || view_name from duckdb_views() where not internal"
+    )
+    with duckdb.connect(str(revised.settings.db_path), read_only=True) as con:
+        live = {row[0] for row in con.execute(sql).fetchall()}
+    with duckdb.connect(str(revised.settings.published_dir / "tradewatch.duckdb"), True) as con:
+        published = {row[0] for row in con.execute(sql).fetchall()}
+    retired = {
+        "marts.retired_mart",
+        "reference.rare_earth_hs_basket",
+        "staging.stg_retired__things",
+    }
+    assert live & retired == set() and published & retired == set()
+    assert {"marts.trade_goal_progress", "raw_reference.rare_earth_hs_basket", "ops.loads"} <= live
