@@ -165,6 +165,8 @@ def drop_retired_relations(settings: Settings) -> list[str]:
     successful build, any table or view in a schema dbt builds into that the manifest does
     not name is dropped (the `raw_*` and `ops` schemas are ingest's, never touched)."""
     manifest_path = dbt_work_dir(settings) / "target" / "manifest.json"
+    if not manifest_path.exists():  # without dbt's own list of what it built, drop nothing
+        return []
     nodes = [
         node
         for node in json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"].values()
