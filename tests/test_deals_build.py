@@ -1,11 +1,15 @@
 """`tradewatch build` with an edited register, on a copy of the session's built warehouse:
-a bad register fails the build and changes nothing; an edit is kept by the snapshot; with
-census-hs months loaded, the deal trade links carry the served trade."""
+a bad register fails the build and changes nothing. Then one build after a register edit
+and three census-hs months ingested `--live` from a server on 127.0.0.1 (the synthetic
+tests/fixtures/census_hs answers): the snapshot keeps the edited deal, the served values
+reach the raw tables and the marts unchanged, and the deal trade links carry them."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,9 +20,10 @@ from typer.testing import CliRunner
 from ingest.cli import app
 from ingest.settings import Settings
 from tests.ingest.deals_register.cases import ISSUE_RULE_PARAMS, BadField, apply, copy_register
-from tests.ingest.sources.census_hs_api import fixture_rows, local_server
+from tests.ingest.sources.census_hs_api import fixture_rows, local_server, served_turkey_rows
 
 runner = CliRunner()
+KEY = "fedcba9876543210fedcba9876543210fedcba98"  # shaped like a key; not a real one
 MAX = "tr-us-thy-boeing737max-2025"  # latest event: talks on 2025-11-05
 STATE_QUERIES = {
     "raw": "select * exclude (loaded_at) from raw_deals.deals order by all",
@@ -31,11 +36,9 @@ STATE_QUERIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def warehouse_copy(
-    built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Settings]:
-    root = tmp_path_factory.mktemp("deals_build")
+@contextmanager
+def _copy_of(built_warehouse: Settings, root: Path) -> Iterator[Settings]:
+    """A copy of the session build with its own landing and register, set in the env."""
     db_path = root / "warehouse" / "tradewatch.duckdb"
     db_path.parent.mkdir(parents=True)
     shutil.copyfile(built_warehouse.db_path, db_path)
@@ -45,6 +48,14 @@ def warehouse_copy(
         patch.delenv("CENSUS_API_KEY", raising=False)
         patch.setenv("TRADEWATCH_DEALS_DIR", str(copy_register(root / "deals")))
         yield Settings.from_env()
+
+
+@pytest.fixture(scope="module")
+def warehouse_copy(
+    built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    with _copy_of(built_warehouse, tmp_path_factory.mktemp("deals_build")) as settings:
+        yield settings
 
 
 def _state(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
@@ -69,28 +80,111 @@ def test_a_bad_register_fails_the_build_and_changes_nothing(
     assert _state(warehouse_copy) == before
 
 
+@dataclass(frozen=True)
+class LiveIngest:
+    """What the census-hs ingest asked the server, and the ledger right after it."""
+
+    paths: list[str]
+    statuses: dict[str, int]
+    raw_rare_earths: int
+
+
 @pytest.fixture(scope="module")
-def rebuilt(warehouse_copy: Settings) -> Settings:
-    """One deal rewritten through the CLI, three census-hs months served on 127.0.0.1 (the
-    synthetic census-hs test fixtures), then one `tradewatch build`."""
+def rebuilt_run(
+    built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, LiveIngest]]:
+    """On a copy of its own: one deal rewritten through the CLI, three census-hs months
+    served on 127.0.0.1 (the synthetic census-hs test fixtures), then one `tradewatch build`."""
+    with _copy_of(built_warehouse, tmp_path_factory.mktemp("rebuilt")) as settings:
+        yield _rebuild(settings)
+
+
+def _rebuild(warehouse_copy: Settings) -> tuple[Settings, LiveIngest]:
     edited = runner.invoke(app, [
         "deals", "event", MAX, "--status", "signed", "--date", "2026-03",
         "--source", "https://www.example.org/order", "--note", "Order placed",
     ])  # fmt: skip
     assert edited.exit_code == 0, edited.output
-    with local_server() as (base_url, _), pytest.MonkeyPatch.context() as patch:
+    with local_server() as (base_url, paths), pytest.MonkeyPatch.context() as patch:
         patch.setenv("CENSUS_API_BASE_URL", base_url)
-        patch.setenv("CENSUS_API_KEY", "0123456789abcdef0123456789abcdef01234567")
-        ingested = runner.invoke(app, [
-            "ingest", "census-hs", "--live", "--from", "2024-01", "--to", "2024-03",
-            "--dataset", "turkey_by_hs",
-        ])  # fmt: skip
+        patch.setenv("CENSUS_API_KEY", KEY)
+        ingested = runner.invoke(
+            app, ["ingest", "census-hs", "--live", "--from", "2024-01", "--to", "2024-03"]
+        )
     assert ingested.exit_code == 0, ingested.output
+    with duckdb.connect(str(warehouse_copy.db_path), read_only=True) as con:
+        statuses = dict(
+            con.execute(
+                "select status, count(*) from ops.loads where source = 'census-hs' group by 1"
+            ).fetchall()
+        )
+        (raw_rare_earths,) = con.execute(
+            "select count(*) from raw_census_hs.rare_earths_by_partner"
+        ).fetchone() or (0,)
 
     built = runner.invoke(app, ["build"])
 
     assert built.exit_code == 0, built.output
-    return warehouse_copy
+    return warehouse_copy, LiveIngest(list(paths), statuses, raw_rare_earths)
+
+
+@pytest.fixture(scope="module")
+def rebuilt(rebuilt_run: tuple[Settings, LiveIngest]) -> Settings:
+    return rebuilt_run[0]
+
+
+def test_live_ingest_then_build_carries_served_values_into_the_marts(
+    rebuilt_run: tuple[Settings, LiveIngest],
+) -> None:
+    settings, ingest = rebuilt_run
+    # 3 months x (2 flows x 2 HS levels + 2 flows x 4 basket stems), each asked once, with key
+    assert len(ingest.paths) == 3 * (4 + 8)
+    assert all(f"key={KEY}" in path for path in ingest.paths)
+    assert any("E_COMMODITY=850511*&" in path for path in ingest.paths)  # a literal wildcard
+    # months and stems without data: 204; the three bundled saved answers loaded offline
+    assert ingest.statuses == {"ok": 12 + 2 + 3, "skipped": 36 - 14}
+    assert ingest.raw_rare_earths == (
+        len(fixture_rows("imports_2024-01_2846.json"))
+        + len(fixture_rows("exports_2024-01_850511.json"))
+    )
+
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        mart = con.execute(
+            "select strftime(month_date, '%Y-%m'), flow, hs_level, hs_code, value_usd "
+            "from marts.us_turkey_trade_by_product where source = 'census-hs live'"
+        ).fetchall()
+        shares = con.execute(
+            "select flow, hs_level, month_date, sum(share_of_flow_pct) "
+            "from marts.us_turkey_trade_by_product group by all"
+        ).fetchall()
+        aircraft = con.execute(
+            "select hs_description, value_t12m_usd, yoy_pct from marts.us_turkey_trade_by_product "
+            "where hs_code = '88' and month_date = '2024-03-01'"
+        ).fetchone()
+        rare_earths = con.execute(
+            "select partner_iso3, flow, hs_code, hs6, year, month, value_usd, quantity, "
+            "quantity_unit, net_weight_kg, valuation "
+            "from intermediate.int_census_hs_rare_earth_flows order by all"
+        ).fetchall()
+    assert {(m, f, level, code, int(value)) for m, f, level, code, value in mart} == (
+        served_turkey_rows()
+    )
+    assert len(mart) == len(served_turkey_rows())
+    assert all(round(total, 2) == 100.0 for *_, total in shares)
+    # three months are not twelve, and 2023 was never loaded: no trailing total, no YoY
+    assert aircraft == ("AIRCRAFT, SPACECRAFT, AND PARTS THEREOF", None, None)
+
+    china_cerium = [row for row in rare_earths if row[0] == "CHN" and row[2] == "2846100010"]
+    assert china_cerium == [
+        ("CHN", "import", "2846100010", "284610", 2024, 1, 3900000, 320000, "KG", 320000,
+         "customs"),
+    ]  # fmt: skip
+    partners = {row[0] for row in rare_earths}
+    assert partners == {"CHN", "EST", "JPN", "MYS", "TUR", "CAN"}  # no world, no groupings
+    turkey_magnets = [row for row in rare_earths if row[0] == "TUR"]
+    assert turkey_magnets == [
+        ("TUR", "export", "8505110000", "850511", 2024, 1, 150000, 2000, "NO", None, "fas"),
+    ]  # fmt: skip
 
 
 def test_the_snapshot_keeps_a_rewritten_deal(rebuilt: Settings) -> None:

@@ -119,3 +119,17 @@ def local_server(failing: frozenset[str] = frozenset()) -> Iterator[tuple[str, l
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def served_turkey_rows() -> set[tuple[str, str, str, str, int]]:
+    """(month, flow, level, code, value) for every row the server answers with."""
+    rows = set()
+    for path in sorted(FIXTURES.glob("*_HS[24].json")):
+        endpoint, month, level = path.stem.split("_")
+        flow, variable = ("export", "ALL_VAL_MO") if endpoint == "exports" else (
+            "import", "GEN_VAL_MO",
+        )  # fmt: skip
+        for row in fixture_rows(path.name):
+            code = row["E_COMMODITY" if flow == "export" else "I_COMMODITY"]
+            rows.add((month, flow, level, code, int(row[variable])))
+    return rows
