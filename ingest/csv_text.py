@@ -81,10 +81,6 @@ def _date(value: date) -> str:
     return value.isoformat()
 
 
-def _varchar(value: str) -> str:
-    return _field(value)
-
-
 _INTEGERS = (
     "tinyint smallint integer bigint hugeint utinyint usmallint uinteger ubigint uhugeint uuid"
 )
@@ -95,7 +91,7 @@ WRITERS: dict[str, Callable[[Any], str]] = {
     "float": _single,
     "decimal": _decimal,
     "boolean": _boolean,
-    "varchar": _varchar,
+    "varchar": _field,
     "date": _date,
     "time": _time,
     "timestamp": _timestamp,
