@@ -49,7 +49,7 @@ def _beside_the_warehouse(settings: Settings) -> Iterator[None]:
     """dbt runs from the warehouse's folder with the file's bare name as its path. dbt
     re-parses the whole project (~3 s) when the profile's connection differs from the one it
     last parsed with, and an absolute path would make a copied or moved warehouse differ."""
-    if settings.lake is not None:  # the lake's profile names no file (and see unit_test_flags)
+    if settings.lake is not None:  # the lake's profile names no file
         yield
         return
     previous_dir, previous_db = Path.cwd(), os.environ["TRADEWATCH_DB"]
@@ -195,11 +195,6 @@ def unit_test_flags(settings: Settings, fingerprint: str) -> tuple[str, ...]:
     first build of each version of the dbt project and are left out of later builds of the
     same version (a build that failed does not count), as dbt Labs advises for production
     builds. `dbt test --select test_type:unit` runs them at any time."""
-    if settings.lake is not None:
-        # the lake target builds as before this rule: with it (and dbt run from the
-        # warehouse's folder), tests/lake saw dbt create relations in the wrong lake schemas
-        # (DuckLake 1.5.5, 4 of 5 runs; cause not found), without both, 12 of 12 passed
-        return ()
     if ledger.project_passed_a_build(settings.db_path, fingerprint):
         return ("--exclude-resource-type", "unit_test")
     return ()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
+from ingest.settings import Settings, dbt_work_dir
+from ingest.transform import project_fingerprint, unit_test_flags
 from tests.lake.conftest import Lake, partition_columns
 
 
@@ -96,3 +101,23 @@ def test_baci_trade_is_partitioned_by_year_from_the_first_build(built_lake: Lake
     """The offline build creates raw_baci.trade_flows empty (no release is bundled): it is
     partitioned then, so the first release loaded into it is written per year."""
     assert partition_columns(built_lake.catalog_dsn, "trade_flows") == 1
+
+
+def test_unit_tests_ran_in_the_first_lake_build_and_are_left_out_of_later_ones(
+    built_lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule of the embedded target, read from the lake's own `ops.dbt_runs`."""
+    for name, value in built_lake.env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_env()
+    run_results = dbt_work_dir(settings) / "target" / "run_results.json"
+    unit_tests = [
+        result
+        for result in json.loads(run_results.read_text(encoding="utf-8"))["results"]
+        if result["unique_id"].startswith("unit_test.")
+    ]
+    assert len(unit_tests) > 10
+    assert {result["status"] for result in unit_tests} == {"pass"}
+    leave_out = ("--exclude-resource-type", "unit_test")
+    assert unit_test_flags(settings, project_fingerprint()) == leave_out
+    assert unit_test_flags(settings, "an edited project") == ()
