@@ -1,8 +1,9 @@
 """`tradewatch build` with an edited register, on a copy of the session's built warehouse:
-a bad register fails the build and changes nothing. Then one build after a register edit
-and three census-hs months ingested `--live` from a server on 127.0.0.1 (the synthetic
-tests/fixtures/census_hs answers): the snapshot keeps the edited deal, the served values
-reach the raw tables and the marts unchanged, and the deal trade links carry them."""
+a bad register fails the build and changes nothing. Then a register edit, three census-hs
+months ingested `--live` from a server on 127.0.0.1 (the synthetic tests/fixtures/census_hs
+answers), `ingest deals`, `publish`, and one `tradewatch build`: the build is not skipped
+for the publication, the snapshot keeps the edited deal, the served values reach the raw
+tables and the marts unchanged, and the deal trade links carry them."""
 
 from __future__ import annotations
 
@@ -87,6 +88,8 @@ class LiveIngest:
     paths: list[str]
     statuses: dict[str, int]
     raw_rare_earths: int
+    build_output: str
+    next_build_output: str
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +97,8 @@ def rebuilt_run(
     built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Settings, LiveIngest]]:
     """On a copy of its own: one deal rewritten through the CLI, three census-hs months
-    served on 127.0.0.1 (the synthetic census-hs test fixtures), then one `tradewatch build`."""
+    served on 127.0.0.1 (the synthetic census-hs test fixtures), `ingest deals`, `publish`,
+    then one `tradewatch build`, and a second one with nothing new."""
     with _copy_of(built_warehouse, tmp_path_factory.mktemp("rebuilt")) as settings:
         yield _rebuild(settings)
 
@@ -122,10 +126,15 @@ def _rebuild(warehouse_copy: Settings) -> tuple[Settings, LiveIngest]:
             "select count(*) from raw_census_hs.rare_earths_by_partner"
         ).fetchone() or (0,)
 
-    built = runner.invoke(app, ["build"])
+    outputs = [_succeeds(command) for command in ("ingest deals", "publish", "build", "build")]
+    ingest = LiveIngest(list(paths), statuses, raw_rare_earths, *outputs[2:])
+    return warehouse_copy, ingest
 
-    assert built.exit_code == 0, built.output
-    return warehouse_copy, LiveIngest(list(paths), statuses, raw_rare_earths)
+
+def _succeeds(command: str) -> str:
+    result = runner.invoke(app, command.split())
+    assert result.exit_code == 0, (command, result.output)
+    return result.output
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +194,22 @@ def test_live_ingest_then_build_carries_served_values_into_the_marts(
     assert turkey_magnets == [
         ("TUR", "export", "8505110000", "850511", 2024, 1, 150000, 2000, "NO", None, "fas"),
     ]  # fmt: skip
+
+
+def test_a_build_after_ingest_then_publish_rebuilds_the_marts(
+    rebuilt_run: tuple[Settings, LiveIngest],
+) -> None:
+    """The no-op check compares the newest load with the last dbt run (`ops.dbt_runs`), not
+    with the publication: after `ingest deals` → `publish` → `build`, the build once said
+    "nothing changed" and `marts.deals` kept the old register until `--force`."""
+    settings, ingest = rebuilt_run
+    assert "nothing changed" not in ingest.build_output
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        status = con.execute("select status from marts.deals where deal_id = ?", [MAX])
+        assert status.fetchall() == [("signed",)]
+        runs = con.execute("select count(*) from ops.dbt_runs where success").fetchone()
+    assert runs == (2,)  # the session's build and this one: the next build skipped dbt
+    assert "nothing changed" in ingest.next_build_output
 
 
 def test_the_snapshot_keeps_a_rewritten_deal(rebuilt: Settings) -> None:

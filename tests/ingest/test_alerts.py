@@ -1,52 +1,54 @@
-"""Alerts after `tradewatch run`, end to end against a JSON webhook on 127.0.0.1 (apprise
-`json://`): a webhook that cannot be reached is retried by the next run. The alert a moved
-figure sends is observed in test_revised_vintage.py, and that a forced run with the same
-data sends none in test_scheduled_run.py (both share their run with other claims)."""
+"""Delivery of a recorded alert to a JSON webhook on 127.0.0.1 (apprise `json://`): sent at
+the first attempt when the webhook answers. End to end, a moved figure's alert, its failed
+first attempt and its retry by the next run are observed in test_revised_vintage.py; that a
+forced run with the same data sends none, in test_scheduled_run.py (both share their runs
+with other claims)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import dataclasses
+from datetime import UTC, datetime
 
 import duckdb
-import pytest
-from typer.testing import CliRunner
 
-from ingest.cli import app
+from ingest import alerts, ledger
 from ingest.settings import Settings
-from tests.census_vintages import write_revised_vintage
-from tests.warehouse_copies import copy_built, settings_env
-from tests.webhooks import Webhook, closed_port_url, listening_webhook
+from tests.webhooks import listening_webhook
+
+BODY = "U.S.-Turkey trade in 2011: $15.00bn (2011) -> $16.00bn (2011)"
 
 
-@pytest.fixture
-def webhook() -> Iterator[Webhook]:
-    with listening_webhook() as server:
-        yield server
+def _record_pending(settings: Settings) -> None:
+    ledger.record_alert(
+        settings.db_path,
+        created_at=datetime.now(UTC),
+        snapshot_id=2,
+        baseline_snapshot_id=1,
+        title="tradewatch: 1 tracked figure(s) moved",
+        body=BODY,
+        figures='["annual_total_usd_2011"]',
+        status="pending",
+    )
 
 
-def run(env: dict[str, str], *args: str) -> None:
-    result = CliRunner().invoke(app, ["run", "--no-freshness", *args], env=env)
-    assert result.exit_code == 0, result.output
-
-
-def alerts(settings: Settings) -> list[tuple[object, ...]]:
+def _alerts(settings: Settings) -> list[tuple[object, ...]]:
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        return con.execute("select status, attempts, figures from ops.alerts").fetchall()
+        return con.execute("select status, attempts, last_error from ops.alerts").fetchall()
 
 
-def test_an_unreachable_webhook_is_retried_next_run(
-    built_warehouse: Settings, tmp_path: Path, webhook: Webhook
-) -> None:
-    settings = copy_built(built_warehouse, tmp_path)
-    env = settings_env(settings)
-    workbook = write_revised_vintage(tmp_path / "country.xlsx")
-    result = CliRunner().invoke(app, ["ingest", "census-country", "--file", str(workbook)], env=env)
-    assert result.exit_code == 0, result.output
+def test_a_pending_alert_is_sent_at_the_first_attempt(settings: Settings) -> None:
+    _record_pending(settings)
+    with listening_webhook() as webhook:
+        alerts.after_run(
+            dataclasses.replace(settings, notify_urls=(webhook.url,)), new_snapshot=False
+        )
+    [notification] = webhook.received
+    assert notification["title"] == "tradewatch: 1 tracked figure(s) moved"
+    assert BODY in str(notification["message"])
+    assert _alerts(settings) == [("sent", 1, None)]
 
-    run({**env, "TRADEWATCH_NOTIFY_URLS": closed_port_url()})  # exit 0 all the same
-    assert [row[:2] for row in alerts(settings)] == [("failed", 1)]
 
-    run({**env, "TRADEWATCH_NOTIFY_URLS": webhook.url})  # nothing new: dbt skipped, alert retried
-    assert len(webhook.received) == 1
-    assert [row[:2] for row in alerts(settings)] == [("sent", 2)]
+def test_without_a_webhook_nothing_is_attempted(settings: Settings) -> None:
+    _record_pending(settings)
+    alerts.after_run(settings, new_snapshot=False)
+    assert _alerts(settings) == [("pending", 0, None)]

@@ -1,7 +1,9 @@
 """A further Census vintage, end to end: loaded with `--file`, then one `tradewatch run`
-with a JSON webhook on 127.0.0.1 (apprise `json://`). Its revisions reach the marts, the run
-sends one notification naming the figure the release moved, and `tradewatch diff` names the
-release, the revised series and the moved figure.
+while the webhook cannot be reached, then a second run with a JSON webhook on 127.0.0.1
+(apprise `json://`). Its revisions reach the marts; the first run records the alert and
+exits 0 all the same, the second (nothing new: dbt skipped) sends the one notification
+naming the figure the release moved; `tradewatch diff` names the release, the revised
+series and the moved figure.
 
 The copy also holds relations the dbt project no longer builds (a removed mart, the old basket
 seed): the run drops them. One run on a copy of the session build, observed by every test
@@ -20,7 +22,7 @@ from ingest.cli import app
 from ingest.settings import Settings
 from tests.census_vintages import write_revised_vintage
 from tests.warehouse_copies import copy_built, settings_env
-from tests.webhooks import listening_webhook
+from tests.webhooks import closed_port_url, listening_webhook
 
 REVISION_USD = 1_000_000_000
 RETIRED = (  # a mart, the seed the basket used to be, a staging view: none built any more
@@ -34,6 +36,8 @@ RETIRED = (  # a mart, the seed the basket used to be, a staging view: none buil
 class RevisedRun:
     settings: Settings
     env: dict[str, str]
+    alerts_after_first_run: list[tuple[object, ...]]
+    second_run_output: str
     notifications: list[dict[str, object]]
 
 
@@ -50,12 +54,21 @@ def revised(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactory)
     loaded = runner.invoke(app, ["ingest", "census-country", "--file", str(workbook)], env=env)
     assert loaded.exit_code == 0, loaded.output
     assert "2024-07" in loaded.output
+    unreachable = {**env, "TRADEWATCH_NOTIFY_URLS": closed_port_url()}
+    ran = runner.invoke(app, ["run", "--no-freshness"], env=unreachable)
+    assert ran.exit_code == 0, ran.output  # an alert not sent never fails the run
+    after_first_run = _alerts(settings)
     with listening_webhook() as webhook:
-        ran = runner.invoke(
+        again = runner.invoke(
             app, ["run", "--no-freshness"], env={**env, "TRADEWATCH_NOTIFY_URLS": webhook.url}
         )
-    assert ran.exit_code == 0, ran.output
-    return RevisedRun(settings, env, webhook.received)
+    assert again.exit_code == 0, again.output
+    return RevisedRun(settings, env, after_first_run, again.output, webhook.received)
+
+
+def _alerts(settings: Settings) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        return con.execute("select status, attempts, figures from ops.alerts").fetchall()
 
 
 def test_one_notification_when_a_release_moves_a_figure(revised: RevisedRun) -> None:
@@ -63,12 +76,14 @@ def test_one_notification_when_a_release_moves_a_figure(revised: RevisedRun) -> 
     [notification] = revised.notifications
     assert "U.S.-Turkey trade in 2011" in str(notification["message"])
     assert "census-country 2024-07" in str(notification["message"])
-    with duckdb.connect(str(revised.settings.db_path), read_only=True) as con:
-        [(status, attempts, figures)] = con.execute(
-            "select status, attempts, figures from ops.alerts"
-        ).fetchall()
-    assert (status, attempts) == ("sent", 1)
+    [(_, _, figures)] = _alerts(revised.settings)
     assert "annual_total_usd_2011" in json.loads(str(figures))
+
+
+def test_an_unreachable_webhook_is_retried_next_run(revised: RevisedRun) -> None:
+    assert [row[:2] for row in revised.alerts_after_first_run] == [("failed", 1)]
+    assert "nothing changed" in revised.second_run_output  # the retry needed no new data
+    assert [row[:2] for row in _alerts(revised.settings)] == [("sent", 2)]
 
 
 def test_a_new_vintage_adds_revisions_that_diff_names(revised: RevisedRun) -> None:
