@@ -43,7 +43,7 @@ def connect(
         return
     con = _session_cursor(db_path, read_only) or _open(db_path, read_only)
     try:
-        if ddl and not read_only:
+        if ddl and not read_only and _needs(db_path, ddl):
             con.execute(ddl)
         yield con
     finally:
@@ -63,6 +63,8 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 # the open session per file (None until its first connection), see `session`
 _SESSIONS: dict[Path, duckdb.DuckDBPyConnection | None] = {}
+# the DDL already run in each open session: it is idempotent, so once per session is enough
+_SESSION_DDL: dict[Path, set[str]] = {}
 
 
 @contextmanager
@@ -77,10 +79,11 @@ def session(db_path: Path) -> Iterator[None]:
     if lake.configured() is not None or key in _SESSIONS:
         yield
         return
-    _SESSIONS[key] = None
+    _SESSIONS[key], _SESSION_DDL[key] = None, set()
     try:
         yield
     finally:
+        _SESSION_DDL.pop(key)
         held = _SESSIONS.pop(key)
         if held is not None:
             held.close()
@@ -96,6 +99,18 @@ def _session_cursor(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection
             return None  # as outside a session: reading a missing file is an error
         held = _SESSIONS[key] = _open(db_path, read_only=False)
     return held.cursor()
+
+
+def _needs(db_path: Path, ddl: str) -> bool:
+    """Outside a session, always; inside one, the first time (autocommitted, as `connect`
+    runs it before its caller can begin a transaction)."""
+    done = _SESSION_DDL.get(db_path.resolve())
+    if done is None:
+        return True
+    if ddl in done:
+        return False
+    done.add(ddl)
+    return True
 
 
 def held_by_another_process(db_path: Path, error: Exception) -> LockHeld:

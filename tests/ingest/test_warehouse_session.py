@@ -48,6 +48,32 @@ def test_connections_in_a_session_share_the_file_and_release_it_at_the_end(
     assert other.returncode == 0, other.stderr
 
 
+def test_a_writers_ddl_runs_once_in_a_session_and_every_time_outside_one(tmp_path: Path) -> None:
+    db_path = tmp_path / "tradewatch.duckdb"
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("create table ddl_runs (run integer)")
+    ddl = "insert into ddl_runs values (1)"  # counts its runs (the ledger's DDL cannot)
+
+    def runs() -> int:
+        with warehouse.connect(db_path, read_only=True) as con:
+            return con.execute("select count(*) from ddl_runs").fetchall()[0][0]
+
+    with warehouse.session(db_path):
+        for _ in range(3):
+            with warehouse.connect(db_path, ddl=ddl):
+                pass
+        with warehouse.connect(db_path, ddl="insert into ddl_runs values (2)"):
+            pass  # another DDL runs too
+        assert runs() == 2
+    for _ in range(2):
+        with warehouse.connect(db_path, ddl=ddl):
+            pass
+    assert runs() == 4
+    with warehouse.session(db_path), warehouse.connect(db_path, ddl=ddl):
+        pass  # a new session runs it again
+    assert runs() == 5
+
+
 def test_a_bulk_load_in_a_session_leaves_the_database_settings_as_they_were(
     tmp_path: Path,
 ) -> None:
