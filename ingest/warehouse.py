@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,9 +42,11 @@ def connect(
         with lake.connect(target, read_only=read_only, ops_ddl=lake_ddl) as con:
             yield con
         return
-    con = _session_cursor(db_path, read_only) or _open(db_path, read_only)
+    held = _SESSIONS.get(db_path.resolve())
+    cursor = held.cursor(db_path, read_only) if held is not None else None
+    con = cursor or _open(db_path, read_only)
     try:
-        if ddl and not read_only and _needs(db_path, ddl):
+        if ddl and not read_only and (held is None or held.first_time(ddl)):
             con.execute(ddl)
         yield con
     finally:
@@ -61,10 +64,31 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise
 
 
-# the open session per file (None until its first connection), see `session`
-_SESSIONS: dict[Path, duckdb.DuckDBPyConnection | None] = {}
-# the DDL already run in each open session: it is idempotent, so once per session is enough
-_SESSION_DDL: dict[Path, set[str]] = {}
+@dataclass
+class _Session:
+    """A file's open session (see `session`): its connection, opened by the first request,
+    and the DDL already run on it."""
+
+    connection: duckdb.DuckDBPyConnection | None = None
+    ddl_run: set[str] = field(default_factory=set)
+
+    def cursor(self, db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
+        if self.connection is None:
+            if read_only and not db_path.exists():
+                return None  # as outside a session: reading a missing file is an error
+            self.connection = _open(db_path, read_only=False)
+        return self.connection.cursor()
+
+    def first_time(self, ddl: str) -> bool:
+        """The ledger's DDL is idempotent and autocommitted (`connect` runs it before its
+        caller can begin a transaction): once a session is enough."""
+        if ddl in self.ddl_run:
+            return False
+        self.ddl_run.add(ddl)
+        return True
+
+
+_SESSIONS: dict[Path, _Session] = {}
 
 
 @contextmanager
@@ -72,45 +96,20 @@ def session(db_path: Path) -> Iterator[None]:
     """One read-write connection to the file for a block of many short connections (an
     ingest run makes ~140 ledger reads and writes): opening the file costs ~20 ms, a cursor
     of an open connection under 1 ms. Inside, `connect` hands out cursors of it, the
-    read-only ones too (DuckDB refuses a second configuration of an open file). It opens
-    with the block's first connection, so a block that never connects creates no file.
-    The lake has no session: its catalog is a server."""
+    read-only ones too (DuckDB refuses a second configuration of an open file), and runs a
+    writer's DDL once. It opens with the block's first connection, so a block that never
+    connects creates no file. The lake has no session: its catalog is a server."""
     key = db_path.resolve()
     if lake.configured() is not None or key in _SESSIONS:
         yield
         return
-    _SESSIONS[key], _SESSION_DDL[key] = None, set()
+    _SESSIONS[key] = _Session()
     try:
         yield
     finally:
-        _SESSION_DDL.pop(key)
-        held = _SESSIONS.pop(key)
+        held = _SESSIONS.pop(key).connection
         if held is not None:
             held.close()
-
-
-def _session_cursor(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection | None:
-    key = db_path.resolve()
-    if key not in _SESSIONS:
-        return None
-    held = _SESSIONS[key]
-    if held is None:
-        if read_only and not db_path.exists():
-            return None  # as outside a session: reading a missing file is an error
-        held = _SESSIONS[key] = _open(db_path, read_only=False)
-    return held.cursor()
-
-
-def _needs(db_path: Path, ddl: str) -> bool:
-    """Outside a session, always; inside one, the first time (autocommitted, as `connect`
-    runs it before its caller can begin a transaction)."""
-    done = _SESSION_DDL.get(db_path.resolve())
-    if done is None:
-        return True
-    if ddl in done:
-        return False
-    done.add(ddl)
-    return True
 
 
 def held_by_another_process(db_path: Path, error: Exception) -> LockHeld:
