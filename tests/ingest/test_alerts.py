@@ -49,6 +49,6 @@ def test_a_pending_alert_is_sent_at_the_first_attempt(settings: Settings) -> Non
 
 
 def test_without_a_webhook_nothing_is_attempted(settings: Settings) -> None:
-    _record_pending(settings)
+    _record_pending(settings)  # recorded while TRADEWATCH_NOTIFY_URLS was set, since unset
     alerts.after_run(settings, new_snapshot=False)
     assert _alerts(settings) == [("pending", 0, None)]
