@@ -148,7 +148,7 @@ def build_models(settings: Settings) -> DbtOutcome:
         failed=outcome.failed,
         project_sha256=fingerprint,
     )
-    if outcome.success and settings.lake is None:
+    if outcome.success:
         for relation in drop_retired_relations(settings):
             log.info("dropped %s: the dbt project no longer builds it", relation)
     if not outcome.success:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.settings import Settings, dbt_work_dir
-from ingest.transform import project_fingerprint, unit_test_flags
+from ingest.transform import drop_retired_relations, project_fingerprint, unit_test_flags
 from tests.lake.conftest import Lake, partition_columns
 
 
@@ -121,3 +121,28 @@ def test_unit_tests_ran_in_the_first_lake_build_and_are_left_out_of_later_ones(
     leave_out = ("--exclude-resource-type", "unit_test")
     assert unit_test_flags(settings, project_fingerprint()) == leave_out
     assert unit_test_flags(settings, "an edited project") == ()
+
+
+def test_relations_the_dbt_project_no_longer_builds_are_dropped_from_the_lake(
+    built_lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in the embedded warehouse (test_revised_vintage.py), after a successful build."""
+    with built_lake.connect(read_only=False) as con:
+        con.execute("create table marts.retired_mart as select 1 as stale_usd")
+        con.execute("create view staging.stg_retired__things as select 1 as thing")
+    for name, value in built_lake.env.items():
+        monkeypatch.setenv(name, value)
+
+    dropped = drop_retired_relations(Settings.from_env())
+
+    assert sorted(dropped) == ["marts.retired_mart", "staging.stg_retired__things"]
+    with built_lake.connect() as con:
+        names = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_catalog = current_database()"
+            ).fetchall()
+        }
+    assert "marts.retired_mart" not in names and "staging.stg_retired__things" not in names
+    assert {"marts.trade_goal_progress", "raw_reference.countries", "ops.loads"} <= names
