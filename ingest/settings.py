@@ -35,7 +35,7 @@ class Settings:
     census_api_base_url: str = DEFAULT_CENSUS_API_BASE_URL
     usgs_sciencebase_url: str = DEFAULT_USGS_SCIENCEBASE_URL
     http_timeout_s: float = 60.0  # per read (connect: at most 15 s)
-    # one request, redirects and body included: a server dripping bytes cannot hold a run
+    # one request: redirects, headers and body included: a server dripping bytes cannot hold a run
     http_deadline_s: float = 900.0
     http_attempts: int = 5
     # a response larger than this is refused while streaming, never buffered whole

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"tradewatch/{__version__} (+https://github.com/tradewatch/tradewatch)"
 RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 DEFAULT_MAX_BYTES = 2 * 1024**3  # a response larger than this is refused, never buffered
-DEFAULT_DEADLINE_S = 900.0  # one request, redirects and body included
+DEFAULT_DEADLINE_S = 900.0  # one request: redirects, headers and body included
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -99,7 +100,7 @@ class HttpClient:
     session: httpx.Client
     policy: RetryPolicy = DEFAULT_POLICY
     max_bytes: int = DEFAULT_MAX_BYTES  # a response larger than this is refused
-    deadline_s: float = DEFAULT_DEADLINE_S  # one request, redirects and body included
+    deadline_s: float = DEFAULT_DEADLINE_S  # one request: redirects, headers and body included
     # None: time.sleep, looked up at each wait so that a test can stop every wait
     sleep: Callable[[float], None] | None = None
 
@@ -271,7 +272,7 @@ def _send(
     progress: ProgressCallback | None,
     deadline: float,
 ) -> httpx.Response:
-    response = client.session.send(request, stream=True)
+    response = _headers_within(client, request, deadline)
     max_bytes = client.max_bytes
     try:
         total = _content_length(response)
@@ -304,6 +305,31 @@ def _send(
         content=b"".join(chunks),
         request=request,
     )
+
+
+def _headers_within(client: HttpClient, request: httpx.Request, deadline: float) -> httpx.Response:
+    """The response, once its headers are in, by the deadline. Each read is bounded by the
+    read timeout, so a server dripping its header bytes would stretch this without end; the
+    send waits in a daemon thread, which a run that gives up leaves behind, never waits for."""
+    outcome: list[httpx.Response | BaseException] = []
+
+    def send() -> None:
+        try:
+            outcome.append(client.session.send(request, stream=True))
+        except BaseException as error:  # handed to the caller as raised
+            outcome.append(error)
+
+    sender = threading.Thread(target=send, name="tradewatch-http-send", daemon=True)
+    sender.start()
+    sender.join(max(0.0, deadline - time.monotonic()))
+    if not outcome:
+        raise SourceUnavailable(
+            f"{redact(request.url)}: no response headers within the {client.deadline_s:g} s "
+            "deadline (TRADEWATCH_HTTP_DEADLINE_S)"
+        )
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _content_length(response: httpx.Response) -> int | None:

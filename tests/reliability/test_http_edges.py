@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -68,9 +70,9 @@ def test_a_keyed_comtrade_run_redirected_elsewhere_never_sends_the_key_there(
     assert all(KEY_HEADER not in headers for headers in elsewhere)
 
 
-@pytest.fixture
-def dripping_server() -> Iterator[str]:
-    """127.0.0.1: headers at once, then one byte of body every half second, at most 40."""
+@contextmanager
+def _dripping(head: bytes) -> Iterator[str]:
+    """127.0.0.1: `head` at once, then one byte every half second, at most 40."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(10)
     stop = threading.Event()
@@ -82,7 +84,7 @@ def dripping_server() -> Iterator[str]:
             return
         with connection:
             connection.recv(65536)
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            connection.sendall(head)
             for _ in range(40):
                 if stop.wait(0.5):
                     return
@@ -99,18 +101,31 @@ def dripping_server() -> Iterator[str]:
     thread.join(timeout=5)
 
 
+@pytest.mark.parametrize(
+    ("head", "said"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", "not complete within the 1 s"),
+        (b"HTTP/1.1 200 OK\r\nX-Slow: ", "no response headers within the 1 s"),
+    ],
+    ids=["body", "headers"],
+)
 def test_a_server_dripping_bytes_meets_the_deadline_and_the_run_fails_75(
-    seeded_settings: Settings, monkeypatch: pytest.MonkeyPatch, dripping_server: str
+    seeded_settings: Settings, monkeypatch: pytest.MonkeyPatch, head: bytes, said: str
 ) -> None:
-    monkeypatch.setenv("CENSUS_BALANCE_URL", dripping_server)
     monkeypatch.setenv("TRADEWATCH_HTTP_TIMEOUT_S", "5")  # every read arrives well within it
     monkeypatch.setenv("TRADEWATCH_HTTP_DEADLINE_S", "1")
     before = ledger(seeded_settings.db_path)
 
-    result = CliRunner().invoke(app, ["ingest", "census-country", "--live"])
+    with _dripping(head) as url:
+        monkeypatch.setenv("CENSUS_BALANCE_URL", url)
+        started = time.monotonic()
+        result = CliRunner().invoke(app, ["ingest", "census-country", "--live"])
+        took_s = time.monotonic() - started
 
     assert result.exit_code == 75, result.output
-    assert "deadline" in result.output and "TRADEWATCH_HTTP_DEADLINE_S" in result.output
+    assert said in " ".join(result.output.split())
+    assert "TRADEWATCH_HTTP_DEADLINE_S" in result.output
+    assert took_s < 10  # the drip would last 20 s; one attempt ends at the 1 s deadline
     new = ledger(seeded_settings.db_path)[len(before) :]
     assert [entry["status"] for entry in new] == ["failed"]
 
