@@ -148,14 +148,13 @@ def build_models(settings: Settings) -> DbtOutcome:
         failed=outcome.failed,
         project_sha256=fingerprint,
     )
-    if outcome.success:
-        for relation in drop_retired_relations(settings):
-            log.info("dropped %s: the dbt project no longer builds it", relation)
     if not outcome.success:
         shown = "; ".join(outcome.failures[:5])
         failure = TransformFailed(f"dbt build: {outcome.failed} node(s) failed: {shown}")
         # a full disk under dbt is not a data-quality failure: exit 74, not 1
         raise cannot_write(failure) or failure
+    for relation in drop_retired_relations(settings):
+        log.info("dropped %s: the dbt project no longer builds it", relation)
     return outcome
 
 
