@@ -7,7 +7,6 @@ tables and the marts unchanged, and the deal trade links carry them."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from ingest.cli import app
 from ingest.settings import Settings
 from tests.ingest.deals_register.cases import ISSUE_RULE_PARAMS, BadField, apply, copy_register
 from tests.ingest.sources.census_hs_api import fixture_rows, local_server, served_turkey_rows
+from tests.warehouse_copies import copy_built
 
 runner = CliRunner()
 KEY = "fedcba9876543210fedcba9876543210fedcba98"  # shaped like a key; not a real one
@@ -40,12 +40,10 @@ STATE_QUERIES = {
 @contextmanager
 def _copy_of(built_warehouse: Settings, root: Path) -> Iterator[Settings]:
     """A copy of the session build with its own landing and register, set in the env."""
-    db_path = root / "warehouse" / "tradewatch.duckdb"
-    db_path.parent.mkdir(parents=True)
-    shutil.copyfile(built_warehouse.db_path, db_path)
+    settings = copy_built(built_warehouse, root)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TRADEWATCH_DB", str(db_path))
-        patch.setenv("TRADEWATCH_LANDING", str(root / "landing"))
+        patch.setenv("TRADEWATCH_DB", str(settings.db_path))
+        patch.setenv("TRADEWATCH_LANDING", str(settings.landing_dir))
         patch.delenv("CENSUS_API_KEY", raising=False)
         patch.setenv("TRADEWATCH_DEALS_DIR", str(copy_register(root / "deals")))
         yield Settings.from_env()
